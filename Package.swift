@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SubgraphKit", targets: ["SubgraphKit"]),
+        .executable(name: "people", targets: ["people"]),
+        .executable(name: "authors", targets: ["authors"]),
+        .executable(name: "catalog", targets: ["catalog"]),
+        .executable(name: "reviews", targets: ["reviews"]),
+        .executable(name: "inventory", targets: ["inventory"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "GatewayJSON"),
+        .target(
+            name: "GraphQLSupport",
+            dependencies: [
+                "GatewayJSON",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "SubgraphKit",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "people", dependencies: ["SubgraphKit"], path: "subgraphs/people"),
+        .executableTarget(name: "authors", dependencies: ["SubgraphKit"], path: "subgraphs/authors"),
+        .executableTarget(name: "catalog", dependencies: ["SubgraphKit"], path: "subgraphs/catalog"),
+        .executableTarget(name: "reviews", dependencies: ["SubgraphKit"], path: "subgraphs/reviews"),
+        .executableTarget(name: "inventory", dependencies: ["SubgraphKit"], path: "subgraphs/inventory"),
+    ]
+)

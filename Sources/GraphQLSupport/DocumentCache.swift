@@ -1,0 +1,92 @@
+import GraphQL
+import Synchronization
+
+/// A parsed and validated GraphQL document with its fragments indexed by name.
+public struct PreparedDocument: Sendable {
+    public let document: Document
+    public let operations: [OperationDefinition]
+    public let fragments: [String: FragmentDefinition]
+
+    public init(document: Document) {
+        self.document = document
+        var operations: [OperationDefinition] = []
+        var fragments: [String: FragmentDefinition] = [:]
+        for definition in document.definitions {
+            if let operation = definition as? OperationDefinition { operations.append(operation) }
+            if let fragment = definition as? FragmentDefinition { fragments[fragment.name.value] = fragment }
+        }
+        self.operations = operations
+        self.fragments = fragments
+    }
+
+    /// The operation to run, chosen by name as the GraphQL spec's GetOperation says.
+    public func operation(named name: String?) throws(ResponseError) -> OperationDefinition {
+        if let name {
+            guard let operation = operations.first(where: { $0.name?.value == name }) else {
+                throw ResponseError("Unknown operation named \"\(name)\".", code: "BAD_REQUEST")
+            }
+            return operation
+        }
+        guard operations.count == 1 else {
+            throw ResponseError(
+                operations.isEmpty
+                    ? "The document contains no operation."
+                    : "The document contains several operations: provide \"operationName\".",
+                code: "BAD_REQUEST")
+        }
+        return operations[0]
+    }
+}
+
+/// Parses and validates query texts against one schema, remembering the outcome by text.
+///
+/// Both outcomes are remembered: a client that repeats an invalid query gets the same errors
+/// without another parse. The cache is bounded; when full it starts over, which keeps the
+/// common case (a few hot queries) fast without bookkeeping on every hit.
+public final class DocumentCache: Sendable {
+    public let schema: GraphQLSchema
+    public let capacity: Int
+    private let entries: Mutex<[String: Result<PreparedDocument, ValidationFailure>]>
+
+    /// The errors of a document that does not parse or validate.
+    public struct ValidationFailure: Error, Sendable {
+        public var errors: [ResponseError]
+    }
+
+    /// - Parameters:
+    ///   - schema: the schema documents are validated against.
+    ///   - capacity: how many distinct query texts are remembered (default 1,000).
+    public init(schema: GraphQLSchema, capacity: Int = 1_000) {
+        self.schema = schema
+        self.capacity = capacity
+        self.entries = Mutex([:])
+    }
+
+    public func prepare(_ query: String) throws(ValidationFailure) -> PreparedDocument {
+        if let cached = entries.withLock({ $0[query] }) {
+            return try cached.get()
+        }
+        let outcome = Self.parseAndValidate(query, schema: schema)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[query] = outcome
+        }
+        return try outcome.get()
+    }
+
+    static func parseAndValidate(_ query: String, schema: GraphQLSchema) -> Result<PreparedDocument, ValidationFailure> {
+        let document: Document
+        do {
+            document = try GraphQL.parse(source: Source(body: query, name: "GraphQL request"))
+        } catch let error as GraphQLError {
+            return .failure(ValidationFailure(errors: [ResponseError(error, code: "GRAPHQL_PARSE_FAILED")]))
+        } catch {
+            return .failure(ValidationFailure(errors: [ResponseError("\(error)", code: "GRAPHQL_PARSE_FAILED")]))
+        }
+        let errors = GraphQL.validate(schema: schema, ast: document)
+        guard errors.isEmpty else {
+            return .failure(ValidationFailure(errors: errors.map { ResponseError($0, code: "GRAPHQL_VALIDATION_FAILED") }))
+        }
+        return .success(PreparedDocument(document: document))
+    }
+}

@@ -1,0 +1,229 @@
+import GRDB
+import GatewayJSON
+import GraphQL
+import GraphQLSupport
+
+/// A subgraph's GraphQL engine: validates an operation with GraphQLSwift, then goes from the
+/// selection set to SQL to JSON bytes without GraphQLSwift's resolver executor (whose cost
+/// grows with every resolved field). Only `__schema` and `__type` use that executor.
+public final class SubgraphService: Sendable {
+    /// Limits that protect the service from runaway operations.
+    public struct Limits: Sendable {
+        /// Most rows one collection or mutation field may return (default 1,000,000).
+        public var maxRows: Int
+        /// Largest request body accepted, in bytes (default 16 MiB).
+        public var maxBodyBytes: Int
+
+        public init(maxRows: Int = 1_000_000, maxBodyBytes: Int = 16 << 20) {
+            self.maxRows = maxRows
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    public let name: String
+    public let models: [Model]
+    public let store: Store
+    public let schemaModel: SchemaModel
+    public let schema: GraphQLSchema
+    public let limits: Limits
+    let documents: DocumentCache
+    let coercion: InputCoercion
+    let introspection: IntrospectionExecutor
+    let modelsByCollection: [String: Model]
+    let modelsByMutation: [String: (Model, MutationKind)]
+
+    enum MutationKind { case create, update, delete }
+
+    /// - Parameters:
+    ///   - name: the subgraph's name, for logs.
+    ///   - models: the types it owns.
+    ///   - store: their database.
+    ///   - limits: protection against runaway operations.
+    public init(name: String, models: [Model], store: Store, limits: Limits = Limits()) throws {
+        self.name = name
+        self.models = models
+        self.store = store
+        self.limits = limits
+        schemaModel = ModelSchema.build(models)
+        schema = try GraphQL.buildSchema(source: schemaModel.printSDL())
+        documents = DocumentCache(schema: schema)
+        coercion = InputCoercion(schema: schemaModel)
+        introspection = IntrospectionExecutor(schema: schema)
+        modelsByCollection = Dictionary(uniqueKeysWithValues: models.map { ($0.collection, $0) })
+        var mutations: [String: (Model, MutationKind)] = [:]
+        for model in models {
+            mutations[model.createField] = (model, .create)
+            mutations[model.updateField] = (model, .update)
+            mutations[model.deleteField] = (model, .delete)
+        }
+        modelsByMutation = mutations
+    }
+
+    /// The SDL of the subgraph's schema.
+    public var sdl: String { schemaModel.printSDL() }
+
+    /// Executes a decoded request; the answer is always a GraphQL response body.
+    public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
+        let document: PreparedDocument
+        let operation: OperationDefinition
+        let variables: JSONObject
+        do {
+            document = try documents.prepare(request.query)
+        } catch {
+            return errorResponseBody(error.errors)
+        }
+        do {
+            operation = try document.operation(named: request.operationName)
+            variables = try coercion.coerceVariables(operation.variableDefinitions, values: request.variables)
+        } catch {
+            return errorResponseBody([error])
+        }
+        let collector = FieldCollector(schema: schemaModel, fragments: document.fragments, variables: variables)
+        switch operation.operation {
+        case .query:
+            let fields = collector.collect(operation.selectionSet.selections, on: schemaModel.queryType)
+            return await executeQuery(fields, operation: operation, document: document, collector: collector)
+        case .mutation:
+            let fields = collector.collect(operation.selectionSet.selections, on: schemaModel.mutationType ?? "Mutation")
+            return await executeMutation(fields, collector: collector)
+        case .subscription:
+            return errorResponseBody([ResponseError("Subscriptions are not supported.", code: "BAD_REQUEST")])
+        }
+    }
+
+    // MARK: Query
+
+    func executeQuery(
+        _ fields: [CollectedField], operation: OperationDefinition, document: PreparedDocument, collector: FieldCollector
+    ) async -> [UInt8] {
+        var errors: [ResponseError] = []
+        var introspected = JSONObject()
+        let introspectionFields = fields.filter { IntrospectionExecutor.isIntrospectionRoot($0.name) }
+        if !introspectionFields.isEmpty {
+            (introspected, errors) = await introspection.execute(
+                fields: introspectionFields, operation: operation, document: document, variables: collector.variables)
+        }
+        var queries: [CollectionQuery] = []
+        for field in fields {
+            guard let model = modelsByCollection[field.name] else { continue }
+            do {
+                queries.append(try collectionQuery(field, model: model, collector: collector))
+            } catch {
+                return responseBody(data: nil, errors: errors + [error])
+            }
+        }
+        let maxRows = limits.maxRows
+        let outcome: Result<[[UInt8]], ResponseError>
+        do {
+            let compiled = queries
+            outcome = .success(try await store.writer.read { db in
+                try compiled.map { query in try query.run(db, maxRows: maxRows) }
+            })
+        } catch let error as ResponseError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(ResponseError("Database error: \(error)", code: "INTERNAL_SERVER_ERROR"))
+        }
+        guard case .success(let results) = outcome else {
+            if case .failure(let error) = outcome { errors.append(error) }
+            return responseBody(data: nil, errors: errors)
+        }
+        var writer = JSONWriter(capacity: results.reduce(64) { $0 + $1.count + 16 })
+        writer.raw("{\"data\":{")
+        var next = 0
+        for (index, field) in fields.enumerated() {
+            if index > 0 { writer.raw(UInt8(ascii: ",")) }
+            writer.key(field.responseKey)
+            if field.name == "__typename" {
+                writer.string(schemaModel.queryType)
+            } else if IntrospectionExecutor.isIntrospectionRoot(field.name) {
+                writer.write(introspected[field.responseKey] ?? .null)
+            } else {
+                writer.raw(results[next])
+                next += 1
+            }
+        }
+        writer.raw(UInt8(ascii: "}"))
+        if !errors.isEmpty {
+            writer.raw(",\"errors\":")
+            writer.write(errors: errors)
+        }
+        writer.raw(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+
+    /// A collection field compiled to SQL, ready to run.
+    struct CollectionQuery: Sendable {
+        let responseKey: String
+        let sql: String
+        let arguments: [DatabaseValue]
+        let projection: Projection
+        let locations: [ResponseError.Location]
+
+        func run(_ db: Database, maxRows: Int) throws -> [UInt8] {
+            let statement = try db.cachedStatement(sql: sql)
+            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+            var writer = JSONWriter(capacity: 4096)
+            writer.raw(UInt8(ascii: "["))
+            var count = 0
+            while let row = try cursor.next() {
+                if count == maxRows {
+                    throw ResponseError(
+                        "\(responseKey) matched more than \(maxRows) rows, the most this subgraph returns at once: pass a `limit`.",
+                        code: "TOO_MANY_ROWS", locations: locations, path: [.key(responseKey)])
+                }
+                if count > 0 { writer.raw(UInt8(ascii: ",")) }
+                projection.write(row, to: &writer)
+                count += 1
+            }
+            writer.raw(UInt8(ascii: "]"))
+            return writer.bytes
+        }
+    }
+
+    func collectionQuery(_ field: CollectedField, model: Model, collector: FieldCollector) throws(ResponseError) -> CollectionQuery {
+        let path: [PathElement] = [.key(field.responseKey)]
+        guard let definition = schemaModel.query?.field(field.name) else {
+            throw ResponseError("Unknown field \(field.name)", locations: field.locations, path: path)
+        }
+        let arguments = try coercion.coerceArguments(field.arguments, of: definition, variables: collector.variables, path: path)
+        let compiler = SQLCompiler(model: model)
+        do throws(QueryArgumentError) {
+            let filter = try compiler.compile(filter: arguments["filter"]?.objectValue ?? [:])
+            let order = try compiler.compile(order: arguments["order"]?.arrayValue ?? [])
+            let limit = try Self.nonNegative(arguments["limit"], name: "limit")
+            let offset = try Self.nonNegative(arguments["offset"], name: "offset") ?? 0
+            let projection = Projection(model: model, fields: collector.collect(subfieldsOf: field, on: model.typeName))
+            let sql = """
+                SELECT \(projection.selectList) FROM \(Store.quote(model.collection)) \
+                WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
+                """
+            return CollectionQuery(
+                responseKey: field.responseKey, sql: sql,
+                arguments: filter.arguments + [(limit ?? -1).databaseValue, offset.databaseValue],
+                projection: projection, locations: field.locations)
+        } catch {
+            throw ResponseError(error.message, code: "BAD_USER_INPUT", locations: field.locations, path: path)
+        }
+    }
+
+    static func nonNegative(_ value: JSON?, name: String) throws(QueryArgumentError) -> Int? {
+        guard let value, case .int(let number) = value else { return nil }
+        guard number >= 0 else { throw QueryArgumentError(message: "\(name) must not be negative, got \(number)") }
+        return number
+    }
+
+    // MARK: Response
+
+    func responseBody(data: [UInt8]?, errors: [ResponseError]) -> [UInt8] {
+        var writer = JSONWriter(capacity: (data?.count ?? 0) + 256)
+        writer.raw("{\"data\":")
+        if let data { writer.raw(data) } else { writer.null() }
+        if !errors.isEmpty {
+            writer.raw(",\"errors\":")
+            writer.write(errors: errors)
+        }
+        writer.raw(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+}

@@ -1,0 +1,110 @@
+import GraphQLSupport
+
+/// Derives a subgraph's whole schema from its models, as subgraph-protocol.md specifies.
+enum ModelSchema {
+    static func build(_ models: [Model]) -> SchemaModel {
+        var schema = SchemaModel(queryType: "Query", mutationType: models.isEmpty ? nil : "Mutation")
+        var query = TypeDef(name: "Query", kind: .object)
+        var mutation = TypeDef(name: "Mutation", kind: .object)
+        for model in models {
+            query.fields.append(FieldDef(
+                name: model.collection, type: .nonNull(.list(.nonNull(.named(model.typeName)))),
+                arguments: collectionArguments(model)))
+            mutation.fields.append(contentsOf: mutations(model))
+        }
+        schema.add(query)
+        if !models.isEmpty { schema.add(mutation) }
+        for model in models {
+            schema.add(TypeDef(
+                name: model.typeName, kind: .object,
+                fields: model.fields.map { FieldDef(name: $0.name, type: outputType($0)) }))
+        }
+        for model in models {
+            schema.add(filterType(model))
+            schema.add(TypeDef(
+                name: model.orderType, kind: .inputObject,
+                inputFields: model.fields.map { InputValueDef(name: $0.name, type: .named("Ordering")) }))
+            schema.add(TypeDef(
+                name: model.inputType, kind: .inputObject,
+                inputFields: model.fields.map {
+                    InputValueDef(name: $0.name, type: $0.name == "id" ? .named("ID") : outputType($0))
+                }))
+            schema.add(TypeDef(
+                name: model.patchType, kind: .inputObject,
+                inputFields: model.fields.dropFirst().map { InputValueDef(name: $0.name, type: .named($0.scalar.rawValue)) }))
+        }
+        schema.add(TypeDef(name: "Ordering", kind: .enumeration, enumValues: ["ASC", "DESC"]))
+        let used = Set(models.flatMap { $0.fields.map(\.scalar) })
+        for scalar in Scalar.allCases where used.contains(scalar) {
+            schema.add(operatorsType(scalar))
+        }
+        return schema
+    }
+
+    static func outputType(_ field: ModelField) -> TypeRef {
+        field.isNullable ? .named(field.scalar.rawValue) : .nonNull(.named(field.scalar.rawValue))
+    }
+
+    static func collectionArguments(_ model: Model) -> [InputValueDef] {
+        [
+            InputValueDef(name: "filter", type: .named(model.filterType)),
+            InputValueDef(name: "order", type: .list(.nonNull(.named(model.orderType)))),
+            InputValueDef(name: "limit", type: .named("Int")),
+            InputValueDef(name: "offset", type: .named("Int")),
+        ]
+    }
+
+    static func mutations(_ model: Model) -> [FieldDef] {
+        let rows = TypeRef.nonNull(.list(.nonNull(.named(model.typeName))))
+        return [
+            FieldDef(
+                name: model.createField, type: .nonNull(.named(model.typeName)),
+                arguments: [InputValueDef(name: "input", type: .nonNull(.named(model.inputType)))]),
+            FieldDef(
+                name: model.updateField, type: rows,
+                arguments: [
+                    InputValueDef(name: "id", type: .named("ID")),
+                    InputValueDef(name: "filter", type: .named(model.filterType)),
+                    InputValueDef(name: "input", type: .nonNull(.named(model.patchType))),
+                ]),
+            FieldDef(
+                name: model.deleteField, type: rows,
+                arguments: [
+                    InputValueDef(name: "id", type: .named("ID")),
+                    InputValueDef(name: "filter", type: .named(model.filterType)),
+                ]),
+        ]
+    }
+
+    static func filterType(_ model: Model) -> TypeDef {
+        var inputFields = model.fields.map { InputValueDef(name: $0.name, type: .named($0.scalar.operatorsType)) }
+        inputFields.append(InputValueDef(name: "_and", type: .list(.nonNull(.named(model.filterType)))))
+        inputFields.append(InputValueDef(name: "_or", type: .list(.nonNull(.named(model.filterType)))))
+        inputFields.append(InputValueDef(name: "_not", type: .named(model.filterType)))
+        return TypeDef(name: model.filterType, kind: .inputObject, inputFields: inputFields)
+    }
+
+    /// The operator input of a scalar, identical in every subgraph.
+    static func operatorsType(_ scalar: Scalar) -> TypeDef {
+        let value = TypeRef.named(scalar.rawValue)
+        let list = TypeRef.list(.nonNull(value))
+        var fields: [InputValueDef] = [
+            InputValueDef(name: "_eq", type: value),
+            InputValueDef(name: "_ne", type: value),
+        ]
+        if scalar != .boolean {
+            fields += [
+                InputValueDef(name: "_in", type: list),
+                InputValueDef(name: "_nin", type: list),
+                InputValueDef(name: "_gt", type: value),
+                InputValueDef(name: "_ge", type: value),
+                InputValueDef(name: "_lt", type: value),
+                InputValueDef(name: "_le", type: value),
+            ]
+        }
+        if scalar.isTextual {
+            fields += ["_like", "_nlike", "_ilike", "_nilike"].map { InputValueDef(name: $0, type: .named("String")) }
+        }
+        return TypeDef(name: scalar.operatorsType, kind: .inputObject, inputFields: fields)
+    }
+}

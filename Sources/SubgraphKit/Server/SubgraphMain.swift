@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// The flags every subgraph executable takes.
+public struct SubgraphOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    public var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free port; the default is the subgraph's own).")
+    public var port: Int?
+
+    @Option(help: "SQLite file to keep the data in; created and seeded when new. Default: a fresh in-memory database.")
+    public var database: String?
+
+    @Option(help: "Multiplies the seed data.")
+    public var scale: Int = 1
+
+    @Option(help: "Most rows one field may return.")
+    public var maxRows: Int = 1_000_000
+
+    public init() {}
+
+    public mutating func validate() throws {
+        guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+        guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+    }
+}
+
+/// The whole `main` of a subgraph executable: parse the flags, open and seed the database,
+/// serve until SIGINT or SIGTERM.
+public enum SubgraphMain {
+    public static func run(name: String, defaultPort: Int, models: [Model]) async {
+        let options = SubgraphOptions.parseOrExit()
+        var logger = Logger(label: "subgraph.\(name)")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        do {
+            let started = ContinuousClock.now
+            let store = try Store(path: options.database, models: models, scale: options.scale)
+            let service = try SubgraphService(
+                name: name, models: models, store: store, limits: .init(maxRows: options.maxRows))
+            logger.info("database ready", metadata: [
+                "subgraph": "\(name)", "database": "\(options.database ?? ":memory:")",
+                "scale": "\(options.scale)", "took": "\(ContinuousClock.now - started)",
+            ])
+            let host = options.host
+            let app = SubgraphServer.application(
+                service: service, host: host, port: options.port ?? defaultPort, logger: logger
+            ) { port in
+                // Tests and scripts read this line to learn the port (useful with --port 0).
+                FileHandle.standardOutput.write(Data("\(name) listening on \(host):\(port)\n".utf8))
+            }
+            try await app.runService()
+        } catch {
+            logger.critical("\(name) stopped: \(error)")
+            exit(1)
+        }
+    }
+}

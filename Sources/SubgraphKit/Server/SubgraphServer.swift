@@ -1,0 +1,58 @@
+import GraphQLSupport
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Serves a ``SubgraphService`` over HTTP: `POST /graphql` and `GET /health`.
+public enum SubgraphServer {
+    /// Builds the Hummingbird application.
+    ///
+    /// - Parameters:
+    ///   - service: the engine that answers operations.
+    ///   - host: the address to bind (default 127.0.0.1).
+    ///   - port: the port; 0 picks a free one.
+    ///   - onRunning: called with the bound port once the server listens.
+    public static func application(
+        service: SubgraphService, host: String = "127.0.0.1", port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/health") { _, _ -> Response in
+            Self.json(status: .ok, #"{"status":"ok"}"#.utf8)
+        }
+        let maxBody = service.limits.maxBodyBytes
+        router.post("/graphql") { request, _ -> Response in
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: maxBody)
+            } catch {
+                return Self.json(
+                    status: .contentTooLarge,
+                    #"{"errors":[{"message":"The request body is larger than \#(maxBody) bytes.","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}"#.utf8)
+            }
+            let decoded = buffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(ResponseError) in try GraphQLRequestBody(bytes: bytes) }
+            }
+            switch decoded {
+            case .failure(let error):
+                return Self.json(status: .badRequest, errorResponseBody([error]))
+            case .success(let graphQLRequest):
+                return Self.json(status: .ok, await service.execute(graphQLRequest))
+            }
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "subgraph-\(service.name)"),
+            onServerRunning: { channel in
+                await onRunning(channel.localAddress?.port ?? port)
+            },
+            logger: logger)
+    }
+
+    static func json(status: HTTPResponse.Status, _ body: some Collection<UInt8>) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
