@@ -15,11 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
@@ -48,5 +46,17 @@ let package = Package(
         .executableTarget(name: "catalog", dependencies: ["SubgraphKit"], path: "subgraphs/catalog"),
         .executableTarget(name: "reviews", dependencies: ["SubgraphKit"], path: "subgraphs/reviews"),
         .executableTarget(name: "inventory", dependencies: ["SubgraphKit"], path: "subgraphs/inventory"),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["GatewayJSON"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "GatewayJSONTests", dependencies: ["GatewayJSON"]),
+        .testTarget(
+            name: "SubgraphKitTests",
+            dependencies: ["SubgraphKit", "GatewayJSON", "GraphQLSupport", "TestSupport"]
+        ),
     ]
 )

@@ -51,6 +51,7 @@ public final class DocumentCache: Sendable {
     /// The errors of a document that does not parse or validate.
     public struct ValidationFailure: Error, Sendable {
         public var errors: [ResponseError]
+        public init(errors: [ResponseError]) { self.errors = errors }
     }
 
     /// - Parameters:

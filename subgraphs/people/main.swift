@@ -18,9 +18,9 @@ let user = Model("User", collection: "users", fields: [
     let count = 50 * scale
     let addresses = 40 * scale
     return (1...count).map { n -> [SQLValue] in
-        // Two users share every name pattern (ties when ordering by name).
-        let name = "\(firstNames[(n - 1) / 5 % 10]) \(lastNames[(n - 1) % 5])"
-        let username = name.lowercased().replacingOccurrences(of: " ", with: ".") + (n > 50 ? "\(n)" : "")
+        // 25 names, each carried by two users: ties when ordering by name.
+        let name = "\(firstNames[(n - 1) / 5 % 5]) \(lastNames[(n - 1) % 5])"
+        let username = name.lowercased().replacingOccurrences(of: " ", with: ".") + String(n)
         let age: SQLValue = n % 7 == 0 ? nil : .int(18 + (n * 13) % 50)
         let email: SQLValue = n % 9 == 0 ? nil : .text("user\(n)@example.com")
         let address: SQLValue

@@ -12,14 +12,18 @@ let review = Model("Review", collection: "reviews", fields: [
     .id("book_id", .indexed), .id("user_id", .indexed), .int("rating"), .string("body", .nullable),
     .string("created_at", .nullable),
 ]) { scale in
-    (1...(1000 * scale)).map { n -> [SQLValue] in
+    var random = SeedRandom(seed: 2024)
+    return (1...(1000 * scale)).map { n -> [SQLValue] in
         let k = (n - 1) % 1000 + 1
         let block = (n - 1) / 1000
-        let bookID = k % 100 == 42 ? "0" : String(block * 200 + (k * 37) % 200 + 1)  // "0": a deleted book
-        let userID = k % 150 == 77 ? "0" : String(block * 50 + (k * 13) % 50 + 1)
+        let book = random.int(in: 1...200)
+        let user = random.int(in: 1...50)
+        let rating = random.int(in: 1...5)
+        let bookID = k % 100 == 42 ? "0" : String(block * 200 + book)  // "0": a deleted book
+        let userID = k % 150 == 77 ? "0" : String(block * 50 + user)
         let body: SQLValue = k % 6 == 0 ? nil : .text(bodies[k % bodies.count])
         let created: SQLValue = k % 11 == 0 ? nil : .text("2025-\(String(format2: k % 12 + 1))-\(String(format2: k % 28 + 1))")
-        return [.text(String(n)), .text(bookID), .text(userID), .int((k * 7) % 5 + 1), body, created]
+        return [.text(String(n)), .text(bookID), .text(userID), .int(rating), body, created]
     }
 }
 

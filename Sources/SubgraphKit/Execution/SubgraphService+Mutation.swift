@@ -22,9 +22,7 @@ extension SubgraphService {
             } catch let error as ResponseError {
                 return responseBody(data: nil, errors: [error])
             } catch {
-                return responseBody(data: nil, errors: [
-                    ResponseError("Database error: \(error)", code: "INTERNAL_SERVER_ERROR", path: [.key(field.responseKey)])
-                ])
+                return responseBody(data: nil, errors: [Self.databaseFailure(error, path: [.key(field.responseKey)])])
             }
         }
         writer.raw("}}")

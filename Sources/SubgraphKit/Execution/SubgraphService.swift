@@ -122,7 +122,7 @@ public final class SubgraphService: Sendable {
         } catch let error as ResponseError {
             outcome = .failure(error)
         } catch {
-            outcome = .failure(ResponseError("Database error: \(error)", code: "INTERNAL_SERVER_ERROR"))
+            outcome = .failure(Self.databaseFailure(error, path: nil))
         }
         guard case .success(let results) = outcome else {
             if case .failure(let error) = outcome { errors.append(error) }
@@ -205,6 +205,12 @@ public final class SubgraphService: Sendable {
         } catch {
             throw ResponseError(error.message, code: "BAD_USER_INPUT", locations: field.locations, path: path)
         }
+    }
+
+    /// A database error for the client: its code and message, never the SQL text.
+    static func databaseFailure(_ error: any Error, path: [PathElement]?) -> ResponseError {
+        let message = (error as? DatabaseError).map { "SQLite error \($0.resultCode.rawValue): \($0.message ?? "unknown")" } ?? "\(error)"
+        return ResponseError("Database error: \(message)", code: "INTERNAL_SERVER_ERROR", path: path)
     }
 
     static func nonNegative(_ value: JSON?, name: String) throws(QueryArgumentError) -> Int? {

@@ -20,11 +20,18 @@ public struct SubgraphOptions: ParsableArguments {
     @Option(help: "Most rows one field may return.")
     public var maxRows: Int = 1_000_000
 
+    @Option(help: "Milliseconds added to every /graphql answer (to simulate a slow network).")
+    public var latencyMs: Int = 0
+
+    @Flag(help: "Print 'request START END' (monotonic nanoseconds) for every /graphql request.")
+    public var logRequests = false
+
     public init() {}
 
     public mutating func validate() throws {
         guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
         guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }
+        guard latencyMs >= 0 else { throw ValidationError("--latency-ms must not be negative") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
     }
 }
@@ -47,7 +54,8 @@ public enum SubgraphMain {
             ])
             let host = options.host
             let app = SubgraphServer.application(
-                service: service, host: host, port: options.port ?? defaultPort, logger: logger
+                service: service, host: host, port: options.port ?? defaultPort, logger: logger,
+                latency: .milliseconds(options.latencyMs), logRequests: options.logRequests
             ) { port in
                 // Tests and scripts read this line to learn the port (useful with --port 0).
                 FileHandle.standardOutput.write(Data("\(name) listening on \(host):\(port)\n".utf8))

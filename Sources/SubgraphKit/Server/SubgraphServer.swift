@@ -1,3 +1,4 @@
+import Foundation
 import GraphQLSupport
 import Hummingbird
 import Logging
@@ -12,8 +13,13 @@ public enum SubgraphServer {
     ///   - host: the address to bind (default 127.0.0.1).
     ///   - port: the port; 0 picks a free one.
     ///   - onRunning: called with the bound port once the server listens.
+    ///   - latency: added to every `/graphql` answer, to make a slow network visible (demos,
+    ///     and tests that show the gateway fetches concurrently).
+    ///   - logRequests: print `request START END` per `/graphql` request, in nanoseconds of
+    ///     the system-wide monotonic clock, so other processes' times compare with them.
     public static func application(
         service: SubgraphService, host: String = "127.0.0.1", port: Int, logger: Logger,
+        latency: Duration = .zero, logRequests: Bool = false,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -22,6 +28,13 @@ public enum SubgraphServer {
         }
         let maxBody = service.limits.maxBodyBytes
         router.post("/graphql") { request, _ -> Response in
+            let start = logRequests ? monotonicNanoseconds() : 0
+            defer {
+                if logRequests {
+                    FileHandle.standardOutput.write(Data("request \(start) \(monotonicNanoseconds())\n".utf8))
+                }
+            }
+            if latency > .zero { try? await Task.sleep(for: latency) }
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: maxBody)
@@ -47,6 +60,12 @@ public enum SubgraphServer {
                 await onRunning(channel.localAddress?.port ?? port)
             },
             logger: logger)
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     static func json(status: HTTPResponse.Status, _ body: some Collection<UInt8>) -> Response {

@@ -14,9 +14,19 @@ struct SQLFragment {
     static let always = SQLFragment("1")
     static let never = SQLFragment("0")
 
+    /// The parts joined by AND or OR. Long lists are nested as a balanced tree: SQLite limits
+    /// expression depth to 1,000, and a batched lookup of composite keys is an `_or` of
+    /// thousands of `_and`s.
     static func joined(_ parts: [SQLFragment], by separator: String, empty: SQLFragment) -> SQLFragment {
         guard !parts.isEmpty else { return empty }
         if parts.count == 1 { return parts[0] }
+        if parts.count > 16 {
+            let middle = parts.count / 2
+            return joined(
+                [joined(Array(parts[..<middle]), by: separator, empty: empty),
+                 joined(Array(parts[middle...]), by: separator, empty: empty)],
+                by: separator, empty: empty)
+        }
         return SQLFragment(
             "(" + parts.map(\.sql).joined(separator: " \(separator) ") + ")",
             parts.flatMap(\.arguments))

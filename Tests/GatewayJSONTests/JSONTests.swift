@@ -1,0 +1,68 @@
+import GatewayJSON
+import Testing
+
+@Suite("JSON parser and writer")
+struct JSONTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let json = try JSONParser.parse(#" {"a": [1, -2, 3.5, 1e3, -0.25E-2, true, false, null], "b": {"c": "d"}, "": ""} "#)
+        #expect(json == ["a": [1, -2, 3.5, 1000.0, -0.0025, true, false, nil], "b": ["c": "d"], "": ""])
+    }
+
+    @Test func keepsMemberOrder() throws {
+        let json = try JSONParser.parse(#"{"z": 1, "a": 2, "m": 3}"#)
+        #expect(json.objectValue?.keys == ["z", "a", "m"])
+        #expect(json.description == #"{"z":1,"a":2,"m":3}"#)
+    }
+
+    @Test func decodesEscapesAndSurrogatePairs() throws {
+        let json = try JSONParser.parse(#""\"\\\/\b\f\n\r\t\u00e9\u00C6\ud83d\ude00 ærø""#)
+        #expect(json == .string("\"\\/\u{08}\u{0C}\n\r\té\u{C6}😀 ærø"))
+    }
+
+    @Test func writesEscapesAndRoundTrips() throws {
+        let value: JSON = ["s": "quote \" backslash \\ newline \n tab \t bell \u{07} ærø 😀", "n": [0, -7, 12345678901234, 0.1, 2.0, -1.5e-7]]
+        let text = value.description
+        #expect(text == #"{"s":"quote \" backslash \\ newline \n tab \t bell \u0007 ærø 😀","n":[0,-7,12345678901234,0.1,2.0,-1.5e-07]}"#)
+        #expect(try JSONParser.parse(text) == value)
+    }
+
+    @Test func bigIntegersBecomeDoubles() throws {
+        #expect(try JSONParser.parse("9223372036854775807") == .int(Int.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(Int.min))
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9223372036854775808))
+    }
+
+    @Test func rejectsMalformedInputWithAnOffset() {
+        let cases: [(String, String)] = [
+            ("", "Unexpected end of JSON at byte 0"),
+            ("{", "Expected a string key in object at byte 1"),
+            (#"{"a" 1}"#, "Expected ':' after object key at byte 5"),
+            ("[1,]", "Unexpected character ']' at byte 3"),
+            ("[1 2]", "Expected ',' or ']' in array at byte 3"),
+            ("01", "Leading zeros are not allowed in numbers at byte 1"),
+            ("1.", "Expected digits after '.' at byte 2"),
+            ("tru", "Unexpected end of JSON at byte 0"),
+            ("nul!", "Invalid literal at byte 0"),
+            (#""abc"#, "Unterminated string at byte 4"),
+            ("\"a\u{01}\"", "Unescaped control character in string at byte 2"),
+            (#""\x""#, #"Invalid escape '\x' in string at byte 2"#),
+            (#""\ud800""#, #"Unpaired surrogate in \u escape at byte 7"#),
+            ("{} x", "Unexpected content after the JSON value at byte 3"),
+            (String(repeating: "[", count: 600), "JSON nested too deeply at byte 512"),
+        ]
+        for (text, message) in cases {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSONParser.parse(text) }
+            do {
+                _ = try JSONParser.parse(text)
+            } catch {
+                #expect(error.description == message, "\(text)")
+            }
+        }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: JSONParseError(message: "Invalid UTF-8 in string", offset: 1)) {
+            try JSONParser.parse([0x22, 0xC3, 0x28, 0x22])
+        }
+    }
+}

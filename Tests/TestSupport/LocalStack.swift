@@ -1,0 +1,92 @@
+import Foundation
+import GatewayJSON
+
+/// The demo stack as real processes on free loopback ports: the five subgraphs and,
+/// optionally, the gateway in front of them (configured by the repository's gateway.yaml
+/// through the `*_URL` variables). Stopped by the test that started it.
+public actor LocalStack {
+    public static let subgraphs = ["people", "authors", "catalog", "reviews", "inventory"]
+
+    private var processes: [String: ManagedProcess] = [:]
+    private var ports: [String: Int] = [:]
+    private let scale: Int
+    private let extraArguments: [String: [String]]
+
+    /// - Parameters:
+    ///   - scale: the subgraphs' `--scale`.
+    ///   - extraArguments: more flags for some subgraphs (e.g. `--latency-ms`).
+    public init(scale: Int = 1, extraArguments: [String: [String]] = [:]) {
+        self.scale = scale
+        self.extraArguments = extraArguments
+    }
+
+    /// Starts the subgraphs, and the gateway when `gateway` is true.
+    public func start(gateway: Bool = true, gatewayArguments: [String] = []) async throws {
+        for subgraph in Self.subgraphs { try startSubgraph(subgraph) }
+        for subgraph in Self.subgraphs { ports[subgraph] = try await processes[subgraph]!.waitForPort() }
+        if gateway { try await startGateway(arguments: gatewayArguments) }
+    }
+
+    private func startSubgraph(_ subgraph: String, port: Int = 0) throws {
+        processes[subgraph] = try ManagedProcess(
+            product: subgraph,
+            arguments: ["--port", String(port), "--scale", String(scale)] + (extraArguments[subgraph] ?? []))
+    }
+
+    /// The environment that points gateway.yaml at this stack's subgraphs.
+    public var environment: [String: String] {
+        var environment: [String: String] = [:]
+        for (subgraph, port) in ports where subgraph != "gateway" {
+            environment[subgraph.uppercased() + "_URL"] = "http://127.0.0.1:\(port)/graphql"
+        }
+        return environment
+    }
+
+    public func startGateway(arguments: [String] = []) async throws {
+        let config = BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path
+        let process = try ManagedProcess(
+            product: "gateway", arguments: ["serve", "--config", config, "--port", "0"] + arguments,
+            environment: environment.merging(["LOG_LEVEL": "warning"]) { $1 })
+        processes["gateway"] = process
+        ports["gateway"] = try await process.waitForPort()
+    }
+
+    /// `http://127.0.0.1:PORT/graphql` of a subgraph or of the gateway.
+    public func url(_ name: String) -> String { "http://127.0.0.1:\(ports[name]!)/graphql" }
+
+    public func base(_ name: String) -> String { "http://127.0.0.1:\(ports[name]!)" }
+
+    public func output(_ name: String) -> String { processes[name]?.outputText ?? "" }
+
+    /// Stops one process (to simulate an outage).
+    public func stop(_ name: String) async {
+        await processes[name]?.stop()
+    }
+
+    /// Starts a stopped subgraph again on the same port.
+    public func restart(_ subgraph: String) async throws {
+        try startSubgraph(subgraph, port: ports[subgraph]!)
+        _ = try await processes[subgraph]!.waitForPort()
+    }
+
+    public func stopAll() async {
+        if let gateway = processes["gateway"] { await gateway.stop() }
+        for (name, process) in processes where name != "gateway" { await process.stop() }
+        processes = [:]
+    }
+
+    /// Sends a query to the gateway (or a subgraph) and parses the answer.
+    public func query(_ query: String, variables: JSONObject? = nil, to name: String = "gateway") async throws -> JSON {
+        try await TestHTTP.graphql(url(name), query, variables: variables)
+    }
+
+    /// The gateway's count of upstream requests so far, from `/metrics`.
+    public func upstreamRequests() async throws -> Int {
+        let metrics = try await TestHTTP.request(base("gateway") + "/metrics").text
+        var total = 0
+        for line in metrics.split(separator: "\n") where line.hasPrefix("gateway_upstream_requests_total{") {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { total += Int(value) }
+        }
+        return total
+    }
+}
