@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -41,6 +42,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CGatewayCurl", dependencies: ["CCurl"]),
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "CGatewayCurl", "GatewayJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GatewayConfig",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(name: "people", dependencies: ["SubgraphKit"], path: "subgraphs/people"),
         .executableTarget(name: "authors", dependencies: ["SubgraphKit"], path: "subgraphs/authors"),
         .executableTarget(name: "catalog", dependencies: ["SubgraphKit"], path: "subgraphs/catalog"),
@@ -58,5 +79,13 @@ let package = Package(
             name: "SubgraphKitTests",
             dependencies: ["SubgraphKit", "GatewayJSON", "GraphQLSupport", "TestSupport"]
         ),
+        .testTarget(
+            name: "UpstreamTests",
+            dependencies: [
+                "Upstream", "GatewayJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport"]),
     ]
 )

@@ -1,0 +1,68 @@
+/// Whether a relationship field returns one target row or a list of them.
+public enum RelationshipKind: String, Sendable, Hashable, CaseIterable {
+    case object = "Object"
+    case array = "Array"
+}
+
+/// One pair of a relationship's join key: a scalar field of the source type and the field of
+/// the target type that must hold the same value.
+public struct FieldMapping: Sendable, Hashable {
+    public var sourceField: String
+    public var targetField: String
+    /// The named scalar type both fields share (`ID`, `String`, ...).
+    public var scalarType: String
+
+    /// - Parameters:
+    ///   - scalarType: default `ID`.
+    public init(sourceField: String, targetField: String, scalarType: String = "ID") {
+        self.sourceField = sourceField
+        self.targetField = targetField
+        self.scalarType = scalarType
+    }
+}
+
+/// A field the gateway adds to a source type, answered by fetching from a target model with
+/// `filter: {targetField: {_in: [...]}}` (an `_or` of `_and`s for composite keys).
+public struct RelationshipConfig: Sendable, Hashable {
+    public var sourceType: String
+    /// The subgraph whose `sourceType` the field is added to.
+    public var sourceSubgraph: String
+    /// The new field's name.
+    public var name: String
+    public var description: String?
+    /// The target model's name.
+    public var targetModel: String
+    public var targetSubgraph: String
+    public var targetType: String
+    /// The target model's collection field.
+    public var targetCollection: String
+    public var kind: RelationshipKind
+    /// The join key, one entry per key field, in declaration order; never empty.
+    public var mapping: [FieldMapping]
+    /// Where the relationship is declared; nil for configurations built in code.
+    public var location: SourceLocation?
+
+    /// - Parameters:
+    ///   - description: default nil.
+    ///   - location: default nil.
+    public init(
+        sourceType: String, sourceSubgraph: String, name: String, description: String? = nil,
+        targetModel: String, targetSubgraph: String, targetType: String, targetCollection: String,
+        kind: RelationshipKind, mapping: [FieldMapping], location: SourceLocation? = nil
+    ) {
+        self.sourceType = sourceType
+        self.sourceSubgraph = sourceSubgraph
+        self.name = name
+        self.description = description
+        self.targetModel = targetModel
+        self.targetSubgraph = targetSubgraph
+        self.targetType = targetType
+        self.targetCollection = targetCollection
+        self.kind = kind
+        self.mapping = mapping
+        self.location = location
+    }
+
+    /// Whether the target lives in the same subgraph as the source (still batched by the gateway).
+    public var isLocal: Bool { sourceSubgraph == targetSubgraph }
+}

@@ -1,0 +1,275 @@
+import Yams
+
+/// The decode stage: a composed YAML tree to ``RawConfig``.
+struct ConfigDecoder {
+    var reader: NodeReader
+
+    static let topKeys = ["subgraphs", "models", "relationships"]
+
+    mutating func decode(_ root: Node) -> RawConfig? {
+        guard
+            let top = reader.mapping(
+                root, expected: "the configuration", label: "the configuration", place: "at the top level",
+                required: ["subgraphs"], optional: ["models", "relationships"])
+        else { return nil }
+
+        var subgraphs: [RawSubgraph] = []
+        var subgraphsLocation = top.location
+        if let node = top["subgraphs"] {
+            subgraphsLocation = reader.location(node)
+            for entry in reader.list(node, what: "a list of subgraphs") ?? [] {
+                if let subgraph = decodeSubgraph(entry) { subgraphs.append(subgraph) }
+            }
+        }
+        var models: [RawModel] = []
+        if let node = top["models"] {
+            for entry in reader.list(node, what: "a list of models", emptyIsNone: true) ?? [] {
+                if let model = decodeModel(entry) { models.append(model) }
+            }
+        }
+        var relationships: [RawRelationship] = []
+        if let node = top["relationships"] {
+            for entry in reader.list(node, what: "a list of relationships", emptyIsNone: true) ?? [] {
+                if let relationship = decodeRelationship(entry) { relationships.append(relationship) }
+            }
+        }
+        return RawConfig(
+            file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
+            relationships: relationships)
+    }
+
+    // MARK: Subgraphs
+
+    mutating func decodeSubgraph(_ node: Node) -> RawSubgraph? {
+        let label = NodeReader.peek(node, "name").map { "subgraph \"\($0)\"" } ?? "subgraph"
+        guard
+            let fields = reader.mapping(
+                node, expected: "a subgraph", label: label, required: ["name", "url"],
+                optional: ["timeouts", "headers"])
+        else { return nil }
+        let name = reader.string(fields, "name")
+        let url = reader.string(fields, "url")
+        var connect: Located<Duration>?
+        var request: Located<Duration>?
+        if let node = fields.present("timeouts"),
+            let timeouts = reader.mapping(
+                node, expected: "timeouts", label: "timeouts of \(label)", required: [],
+                optional: ["connect", "request"])
+        {
+            connect = duration(timeouts, "connect")
+            request = duration(timeouts, "request")
+        }
+        var headers: [RawSubgraph.Header] = []
+        if let node = fields.present("headers") {
+            headers = decodeHeaders(node, label: "headers of \(label)")
+        }
+        guard let name, let url else { return nil }
+        return RawSubgraph(
+            location: fields.location, name: name, url: url, connectTimeout: connect, requestTimeout: request,
+            headers: headers)
+    }
+
+    mutating func duration(_ fields: NodeReader.Fields, _ key: String) -> Located<Duration>? {
+        guard let text = reader.optionalString(fields, key) else { return nil }
+        guard let duration = DurationText.parse(text.value) else {
+            reader.fail(
+                .invalidValue,
+                "invalid duration \"\(text.value)\" for \"\(key)\" in \(fields.label); write a number followed by ms, s, m or h, like 500ms, 2s or 1m",
+                at: text.location)
+            return nil
+        }
+        return Located(duration, at: text.location)
+    }
+
+    mutating func decodeHeaders(_ node: Node, label: String) -> [RawSubgraph.Header] {
+        guard case .mapping(let mapping) = node else {
+            reader.fail(
+                .wrongNodeKind,
+                "expected \(label) as a mapping of header name to value (like x-gateway: demo), got \(NodeReader.describe(node))",
+                at: reader.location(node))
+            return []
+        }
+        var headers: [RawSubgraph.Header] = []
+        for (key, value) in mapping {
+            guard case .scalar(let keyScalar) = key, !NodeReader.isNull(key) else {
+                reader.fail(
+                    .wrongNodeKind, "expected a header name in \(label), got \(NodeReader.describe(key))",
+                    at: reader.location(key))
+                continue
+            }
+            let name = Located(keyScalar.string, at: reader.location(key))
+            if let text = reader.string(value, key: keyScalar.string, in: label) {
+                headers.append(RawSubgraph.Header(name: name, value: text))
+            }
+        }
+        return headers
+    }
+
+    // MARK: Models
+
+    mutating func decodeModel(_ node: Node) -> RawModel? {
+        let label = NodeReader.peek(node, "name").map { "model \"\($0)\"" } ?? "model"
+        guard
+            let fields = reader.mapping(
+                node, expected: "a model", label: label, required: ["name", "subgraph", "type", "collection"])
+        else { return nil }
+        let name = reader.string(fields, "name")
+        let subgraph = reader.string(fields, "subgraph")
+        let type = reader.string(fields, "type")
+        let collection = reader.string(fields, "collection")
+        guard let name, let subgraph, let type, let collection else { return nil }
+        return RawModel(location: fields.location, name: name, subgraph: subgraph, type: type, collection: collection)
+    }
+
+    // MARK: Relationships
+
+    /// `relationship Book.author`, or as much of it as is written.
+    static func relationshipLabel(_ node: Node) -> String {
+        var definition: Node?
+        if case .mapping(let mapping) = node {
+            definition = mapping.first(where: { $0.key.scalar?.string == "definition" })?.value
+        }
+        switch (NodeReader.peek(definition, "source"), NodeReader.peek(definition, "name")) {
+        case (let source?, let name?): return "relationship \(source).\(name)"
+        case (nil, let name?): return "relationship \"\(name)\""
+        case (let source?, nil): return "relationship from \(source)"
+        case (nil, nil): return "relationship"
+        }
+    }
+
+    mutating func decodeRelationship(_ node: Node) -> RawRelationship? {
+        let label = Self.relationshipLabel(node)
+        guard
+            let fields = reader.mapping(
+                node, expected: "a relationship", label: label, required: ["kind", "version", "definition"])
+        else { return nil }
+        var valid = true
+        if let kind = reader.string(fields, "kind"), kind.value != "Relationship" {
+            reader.fail(
+                .invalidValue,
+                "unsupported kind \"\(kind.value)\" in \(label)\(Suggestions.didYouMean(kind.value, ["Relationship"]))entries of relationships have kind: Relationship",
+                at: kind.location)
+            valid = false
+        }
+        if let version = reader.string(fields, "version"), version.value != "v1" {
+            reader.fail(
+                .invalidValue,
+                "unsupported version \"\(version.value)\" of kind Relationship in \(label); the supported version is v1",
+                at: version.location)
+            valid = false
+        }
+        guard let definitionNode = fields["definition"],
+            let definition = reader.mapping(
+                definitionNode, expected: "a relationship definition", label: "definition of \(label)",
+                required: ["source", "name", "target", "mapping"], optional: ["description"])
+        else { return nil }
+        let source = reader.string(definition, "source")
+        let name = reader.string(definition, "name")
+        let description = reader.optionalString(definition, "description")
+
+        var targetModel: Located<String>?
+        var targetSubgraph: Located<String>?
+        var kind: Located<RelationshipKind>?
+        if let targetNode = definition["target"],
+            let target = reader.mapping(
+                targetNode, expected: "a relationship target", label: "target of \(label)", required: ["model"]),
+            let modelNode = target["model"],
+            let model = reader.mapping(
+                modelNode, expected: "a target model", label: "target model of \(label)",
+                required: ["name", "relationshipType"], optional: ["subgraph"])
+        {
+            targetModel = reader.string(model, "name")
+            targetSubgraph = reader.optionalString(model, "subgraph")
+            if let text = reader.string(model, "relationshipType") {
+                if let value = RelationshipKind(rawValue: text.value) {
+                    kind = Located(value, at: text.location)
+                } else {
+                    let kinds = RelationshipKind.allCases.map(\.rawValue)
+                    reader.fail(
+                        .invalidValue,
+                        "invalid relationshipType \"\(text.value)\" in \(label)\(Suggestions.didYouMean(text.value, kinds))expected Object or Array",
+                        at: text.location)
+                }
+            }
+        }
+
+        var mappingLocation = definition.location
+        var mapping: [RawFieldMapping] = []
+        if let mappingNode = definition["mapping"] {
+            mappingLocation = reader.location(mappingNode)
+            let entries = reader.list(mappingNode, what: "a list of mapping entries for \(label)") ?? []
+            for (index, entry) in entries.enumerated() {
+                if let fieldMapping = decodeFieldMapping(entry, label: "mapping entry \(index + 1) of \(label)") {
+                    mapping.append(fieldMapping)
+                } else {
+                    valid = false
+                }
+            }
+        }
+        guard valid, let source, let name, let targetModel, let kind else { return nil }
+        return RawRelationship(
+            location: fields.location, source: source, name: name, description: description,
+            targetModel: targetModel, targetSubgraph: targetSubgraph, kind: kind, mappingLocation: mappingLocation,
+            mapping: mapping)
+    }
+
+    mutating func decodeFieldMapping(_ node: Node, label: String) -> RawFieldMapping? {
+        guard
+            let fields = reader.mapping(
+                node, expected: "a mapping entry", label: label, required: ["source", "target"])
+        else { return nil }
+        var sourceField: Located<String>?
+        var targetField: Located<String>?
+        if let sourceNode = fields["source"],
+            let source = reader.mapping(
+                sourceNode, expected: "a mapping source", label: "source of \(label)", required: ["fieldPath"]),
+            let path = source["fieldPath"]
+        {
+            sourceField = fieldPath(path, key: "fieldPath", label: "source of \(label)", of: "the source type")
+        }
+        if let targetNode = fields["target"],
+            let target = reader.mapping(
+                targetNode, expected: "a mapping target", label: "target of \(label)", required: ["modelField"]),
+            let path = target["modelField"]
+        {
+            targetField = fieldPath(path, key: "modelField", label: "target of \(label)", of: "the target model's type")
+        }
+        guard let sourceField, let targetField else { return nil }
+        return RawFieldMapping(location: fields.location, sourceField: sourceField, targetField: targetField)
+    }
+
+    /// Reads `[{fieldName: x}]`, which must have exactly one element: the gateway joins on
+    /// top-level fields only.
+    mutating func fieldPath(_ node: Node, key: String, label: String, of owner: String) -> Located<String>? {
+        guard let elements = reader.list(node, what: "a list of fields for \"\(key)\" in \(label), like [{fieldName: id}]")
+        else { return nil }
+        var names: [Located<String>] = []
+        var valid = true
+        for element in elements {
+            if let fields = reader.mapping(
+                element, expected: "a \(key) element", label: "\(key) of \(label)", required: ["fieldName"]),
+                let name = reader.string(fields, "fieldName")
+            {
+                names.append(name)
+            } else {
+                valid = false
+            }
+        }
+        guard valid else { return nil }
+        if names.isEmpty {
+            reader.fail(
+                .invalidValue, "\"\(key)\" in \(label) is empty; name one field of \(owner), like [{fieldName: id}]",
+                at: reader.location(node))
+            return nil
+        }
+        if names.count > 1 {
+            let path = names.map(\.value).joined(separator: ".")
+            reader.fail(
+                .nestedFieldPath,
+                "nested field paths are not supported: \"\(key)\" in \(label) is \(path) (\(names.count) elements); name one top-level field of \(owner)",
+                at: reader.location(node))
+            return nil
+        }
+        return names[0]
+    }
+}

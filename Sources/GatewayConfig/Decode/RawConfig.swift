@@ -1,0 +1,86 @@
+/// A value read from the configuration file together with where it was written.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// The configuration file as typed data, before any name is checked against another:
+/// the output of ``ConfigLoader/decode(yaml:file:environment:)``.
+///
+/// Every value keeps its location so that the resolving stages can point at it. Environment
+/// variables are already substituted and durations already parsed.
+public struct RawConfig: Sendable, Hashable {
+    public var file: String
+    /// Where `subgraphs:`'s list starts (for mistakes about the list as a whole).
+    public var subgraphsLocation: SourceLocation
+    public var subgraphs: [RawSubgraph]
+    public var models: [RawModel]
+    public var relationships: [RawRelationship]
+
+    init(
+        file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
+        relationships: [RawRelationship]
+    ) {
+        self.file = file
+        self.subgraphsLocation = subgraphsLocation
+        self.subgraphs = subgraphs
+        self.models = models
+        self.relationships = relationships
+    }
+}
+
+/// An entry of `subgraphs:`.
+public struct RawSubgraph: Sendable, Hashable {
+    public struct Header: Sendable, Hashable {
+        public var name: Located<String>
+        public var value: Located<String>
+    }
+
+    /// Where the entry's mapping starts.
+    public var location: SourceLocation
+    public var name: Located<String>
+    public var url: Located<String>
+    public var connectTimeout: Located<Duration>?
+    public var requestTimeout: Located<Duration>?
+    public var headers: [Header]
+}
+
+/// An entry of `models:`.
+public struct RawModel: Sendable, Hashable {
+    public var location: SourceLocation
+    public var name: Located<String>
+    public var subgraph: Located<String>
+    public var type: Located<String>
+    public var collection: Located<String>
+}
+
+/// An entry of `relationships:` (OpenDD `kind: Relationship`, `version: v1`).
+public struct RawRelationship: Sendable, Hashable {
+    /// Where the entry's mapping starts (its `kind:` line, usually).
+    public var location: SourceLocation
+    public var source: Located<String>
+    public var name: Located<String>
+    public var description: Located<String>?
+    public var targetModel: Located<String>
+    /// `target.model.subgraph`, when given.
+    public var targetSubgraph: Located<String>?
+    public var kind: Located<RelationshipKind>
+    /// Where the `mapping:` list starts.
+    public var mappingLocation: SourceLocation
+    /// May be empty here; the relationships stage rejects an empty mapping.
+    public var mapping: [RawFieldMapping]
+}
+
+/// An entry of a relationship's `mapping:`, its one-element field paths already unwrapped.
+public struct RawFieldMapping: Sendable, Hashable {
+    public var location: SourceLocation
+    /// The `fieldName` of `source.fieldPath`'s only element.
+    public var sourceField: Located<String>
+    /// The `fieldName` of `target.modelField`'s only element.
+    public var targetField: Located<String>
+}

@@ -1,0 +1,263 @@
+import GraphQLSupport
+
+extension ConfigLoader {
+    // MARK: Stage 4: relationships
+
+    /// Checks each relationship against the models and the subgraphs' schemas: the source type,
+    /// the target model, the new field's name, and every key pair of the mapping, down to the
+    /// target collection's ability to filter the key with `_in` (which batching needs).
+    ///
+    /// - Parameters:
+    ///   - models: the output of ``resolveModels(_:subgraphs:schemas:)``.
+    ///   - schemas: each subgraph's schema, keyed by subgraph name.
+    public static func resolveRelationships(
+        _ raw: RawConfig, models: [ModelConfig], schemas: [String: SchemaModel]
+    ) throws(ConfigErrors) -> [RelationshipConfig] {
+        var resolver = RelationshipResolver(raw: raw, models: models, schemas: schemas)
+        var relationships: [RelationshipConfig] = []
+        for entry in raw.relationships {
+            if let relationship = resolver.resolve(entry) { relationships.append(relationship) }
+        }
+        guard resolver.errors.isEmpty else { throw ConfigErrors(resolver.errors) }
+        return relationships
+    }
+}
+
+/// The relationships stage's working state: the errors so far and the names already taken.
+struct RelationshipResolver {
+    let models: [ModelConfig]
+    let schemas: [String: SchemaModel]
+    /// Subgraphs with a schema, in declaration order, so that messages list them predictably.
+    let subgraphOrder: [String]
+    var errors: [ConfigError] = []
+    /// `Type.field` of each relationship resolved so far, with where it is defined.
+    var defined: [String: SourceLocation] = [:]
+
+    init(raw: RawConfig, models: [ModelConfig], schemas: [String: SchemaModel]) {
+        self.models = models
+        self.schemas = schemas
+        let declared = raw.subgraphs.map(\.name.value).filter { schemas[$0] != nil }
+        subgraphOrder = declared + schemas.keys.filter { !declared.contains($0) }.sorted()
+    }
+
+    mutating func fail(_ code: ConfigError.Code, _ message: String, at location: SourceLocation) {
+        errors.append(ConfigError(code, message, at: location))
+    }
+
+    mutating func resolve(_ entry: RawRelationship) -> RelationshipConfig? {
+        let errorCount = errors.count
+        let sourceName = entry.source.value
+        let name = entry.name.value
+        let label = "relationship \(sourceName).\(name)"
+        let source = sourceType(entry.source)
+
+        // The target model.
+        let model = models.first { $0.name == entry.targetModel.value }
+        if model == nil {
+            let names = models.map(\.name)
+            fail(
+                .unknownModel,
+                "unknown target model \"\(entry.targetModel.value)\" in \(label)\(Suggestions.didYouMean(entry.targetModel.value, names))known models: \(Suggestions.list(names))",
+                at: entry.targetModel.location)
+        }
+        if let model, let targetSubgraph = entry.targetSubgraph, targetSubgraph.value != model.subgraph {
+            fail(
+                .subgraphMismatch,
+                "target model \(model.name) of \(label) belongs to subgraph \(model.subgraph), not \"\(targetSubgraph.value)\"; write subgraph: \(model.subgraph) or leave it out",
+                at: targetSubgraph.location)
+        }
+        let targetType = model.flatMap { schemas[$0.subgraph]?[$0.typeName] }
+
+        // The new field's name.
+        if !Self.isGraphQLName(name) {
+            fail(
+                .invalidName,
+                "invalid relationship name \"\(name)\"; a GraphQL field name starts with a letter or _ (not __) and continues with letters, digits and _",
+                at: entry.name.location)
+        } else if source != nil {
+            if let existing = existingField(name, of: sourceName) {
+                fail(
+                    .fieldCollision,
+                    "relationship name \"\(name)\" collides with the existing field \(sourceName).\(name) (\(existing.field.type)) of subgraph \(existing.subgraph); choose another name",
+                    at: entry.name.location)
+            } else if let first = defined["\(sourceName).\(name)"] {
+                fail(
+                    .duplicateName, "duplicate relationship \(sourceName).\(name); it is first defined at \(first)",
+                    at: entry.name.location)
+            } else {
+                defined["\(sourceName).\(name)"] = entry.name.location
+            }
+        }
+
+        // The mapping.
+        if entry.mapping.isEmpty {
+            fail(
+                .emptyMapping,
+                "the mapping of \(label) is empty; map at least one source field to a target field, like - source: {fieldPath: [{fieldName: author_id}]} target: {modelField: [{fieldName: id}]}",
+                at: entry.mappingLocation)
+        }
+        var mapping: [FieldMapping] = []
+        var sourceFieldsSeen: Set<String> = []
+        var targetFieldsSeen: Set<String> = []
+        for pair in entry.mapping {
+            let sourceField = pair.sourceField.value
+            let targetField = pair.targetField.value
+            var sourceDef: FieldDef?
+            var targetDef: FieldDef?
+            if !sourceFieldsSeen.insert(sourceField).inserted {
+                fail(
+                    .duplicateMapping, "source field \(sourceField) is mapped more than once in \(label)",
+                    at: pair.sourceField.location)
+            } else if let source {
+                sourceDef = keyField(
+                    pair.sourceField, of: source.type, in: source.schema, role: "source",
+                    owner: "type \(sourceName)")
+            }
+            if !targetFieldsSeen.insert(targetField).inserted {
+                fail(
+                    .duplicateMapping, "target field \(targetField) is mapped more than once in \(label)",
+                    at: pair.targetField.location)
+            } else if let model, let targetType, let schema = schemas[model.subgraph] {
+                targetDef = keyField(
+                    pair.targetField, of: targetType, in: schema, role: "target",
+                    owner: "type \(targetType.name) of model \(model.name)")
+            }
+            guard let sourceDef, let targetDef, let model, let schema = schemas[model.subgraph] else { continue }
+            let scalar = targetDef.type.namedType
+            guard sourceDef.type.namedType == scalar else {
+                fail(
+                    .scalarMismatch,
+                    "a mapping between fields of different scalar types in \(label): \(sourceName).\(sourceField) is \(sourceDef.type.namedType) but \(model.typeName).\(targetField) is \(scalar)",
+                    at: pair.location)
+                continue
+            }
+            if let reason = Self.inFilterProblem(model: model, field: targetField, scalar: scalar, schema: schema) {
+                fail(
+                    .notBatchable,
+                    "the target collection \(model.collection) cannot filter \(targetField) with _in, so the gateway cannot batch this relationship (\(reason))",
+                    at: pair.targetField.location)
+                continue
+            }
+            mapping.append(FieldMapping(sourceField: sourceField, targetField: targetField, scalarType: scalar))
+        }
+
+        guard errors.count == errorCount, let source, let model else { return nil }
+        return RelationshipConfig(
+            sourceType: sourceName, sourceSubgraph: source.subgraph, name: name, description: entry.description?.value,
+            targetModel: model.name, targetSubgraph: model.subgraph, targetType: model.typeName,
+            targetCollection: model.collection, kind: entry.kind.value, mapping: mapping, location: entry.location)
+    }
+
+    // MARK: Source type
+
+    /// The subgraph that serves the source type, and the type there.
+    mutating func sourceType(_ name: Located<String>) -> (subgraph: String, schema: SchemaModel, type: TypeDef)? {
+        let typeName = name.value
+        let found = subgraphOrder.compactMap { subgraph in
+            schemas[subgraph].flatMap { schema in schema[typeName].map { (subgraph, schema, $0) } }
+        }
+        if let root = found.first(where: { $0.1.isRootType(typeName) }) {
+            fail(
+                .notObjectType,
+                "source type \"\(typeName)\" is the root operation type of subgraph \(root.0); a relationship's source is an object type such as \(Suggestions.list(root.1.dataObjectTypes))",
+                at: name.location)
+            return nil
+        }
+        let objects = found.filter { $0.2.kind == .object }
+        if objects.isEmpty {
+            if let other = found.first {
+                fail(
+                    .notObjectType,
+                    "source type \"\(typeName)\" is \(other.2.kind.phrase) in subgraph \(other.0), not an object type",
+                    at: name.location)
+            } else if SchemaModel.builtInScalars.contains(typeName) {
+                fail(.notObjectType, "source type \"\(typeName)\" is a scalar type, not an object type", at: name.location)
+            } else {
+                var known: [String] = []
+                for subgraph in subgraphOrder {
+                    for type in schemas[subgraph]?.dataObjectTypes ?? [] where !known.contains(type) { known.append(type) }
+                }
+                fail(
+                    .unknownType,
+                    "unknown source type \"\(typeName)\"\(Suggestions.didYouMean(typeName, known))object types of the subgraphs: \(Suggestions.list(known))",
+                    at: name.location)
+            }
+            return nil
+        }
+        if objects.count == 1 { return objects[0] }
+        // A type several subgraphs define is served by the one subgraph that has a model of it.
+        let servingSubgraphs = objects.map(\.0).filter { subgraph in
+            models.contains { $0.typeName == typeName && $0.subgraph == subgraph }
+        }
+        if servingSubgraphs.count == 1, let served = objects.first(where: { $0.0 == servingSubgraphs[0] }) {
+            return served
+        }
+        let modelNote =
+            servingSubgraphs.isEmpty
+            ? "no model has this type" : "it has models in subgraphs \(Suggestions.list(servingSubgraphs))"
+        fail(
+            .ambiguousType,
+            "source type \"\(typeName)\" exists in subgraphs \(Suggestions.list(objects.map(\.0))) and \(modelNote); declare a model of \(typeName) in exactly one of them so the gateway knows which serves it",
+            at: name.location)
+        return nil
+    }
+
+    /// A field named `name` that the source type already has in any subgraph.
+    func existingField(_ name: String, of typeName: String) -> (subgraph: String, field: FieldDef)? {
+        for subgraph in subgraphOrder {
+            if let type = schemas[subgraph]?[typeName], type.kind == .object, let field = type.field(name) {
+                return (subgraph, field)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Mapping
+
+    /// The field a mapping names, when it exists and is a scalar (possibly non-null).
+    mutating func keyField(
+        _ name: Located<String>, of type: TypeDef, in schema: SchemaModel, role: String, owner: String
+    ) -> FieldDef? {
+        guard let field = type.field(name.value) else {
+            let names = type.fields.map(\.name)
+            fail(
+                .unknownField,
+                "unknown \(role) field \"\(name.value)\" on \(owner)\(Suggestions.didYouMean(name.value, names))fields of \(type.name): \(Suggestions.list(names))",
+                at: name.location)
+            return nil
+        }
+        guard !field.type.isList, schema.kind(of: field.type.namedType) == .scalar else {
+            fail(
+                .notScalarField,
+                "\(role) field \(type.name).\(field.name) has type \(field.type), not a scalar; a mapping joins scalar fields",
+                at: name.location)
+            return nil
+        }
+        return field
+    }
+
+    /// Why the model's collection cannot be asked for `{field: {_in: [...]}}`, or nil when it can.
+    static func inFilterProblem(model: ModelConfig, field: String, scalar: String, schema: SchemaModel) -> String? {
+        guard let filter = schema[model.filterType], filter.kind == .inputObject else {
+            return "its filter type \(model.filterType) is not an input object type"
+        }
+        guard let input = filter.inputField(field) else { return "\(filter.name) has no field \(field)" }
+        guard let operators = schema[input.type.namedType], operators.kind == .inputObject else {
+            return "\(filter.name).\(field) has type \(input.type), not an operators input type"
+        }
+        guard let inOperator = operators.inputField("_in") else { return "\(operators.name) has no _in field" }
+        guard inOperator.type.isList, inOperator.type.namedType == scalar else {
+            return "\(operators.name)._in has type \(inOperator.type), not a list of \(scalar)"
+        }
+        return nil
+    }
+
+    /// A GraphQL name, not reserved for introspection.
+    static func isGraphQLName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !name.hasPrefix("__") else { return false }
+        func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || scalar == "_"
+        }
+        return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ("0"..."9").contains($0) }
+    }
+}

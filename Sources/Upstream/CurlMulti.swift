@@ -1,0 +1,451 @@
+// Every call into libcurl, pthreads and raw memory of the Upstream module lives in this file.
+// The rest of the module is safe Swift.
+
+import CGatewayCurl
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The curl multi handle of one client and the thread that drives it.
+///
+/// Callers hand requests over through `state` (a queue behind a mutex) and wake the thread with
+/// `curl_multi_wakeup`. Everything else (easy handles, transfers, buffers) is created, used and
+/// freed on the driver thread only, inside ``DriverLoop``.
+final class CurlMulti: Sendable {
+    /// What callers and the driver thread share.
+    private struct State {
+        var commands: [Command] = []
+        var isShuttingDown = false
+        var statistics = UpstreamClient.Statistics()
+    }
+
+    fileprivate enum Command: Sendable {
+        case start(UpstreamRequest)
+        case cancel(id: UInt64)
+    }
+
+    private let handle: MultiHandle
+    private let state = Mutex(State())
+    /// The driver thread until someone joins it in `shutdown()`.
+    private let thread = Mutex<ThreadHandle?>(nil)
+    private let nextID = Atomic<UInt64>(1)
+
+    init(configuration: UpstreamClient.Configuration) {
+        _ = CurlGlobal.initialized
+        guard let raw = curl_multi_init() else {
+            fatalError("curl_multi_init failed: out of memory")
+        }
+        _ = gwcurl_multi_setopt_long(raw, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, configuration.maxConnectionsPerHost))
+        _ = gwcurl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, max(1, configuration.maxIdleConnections))
+        // HTTP/1.1 only: no pipelining or multiplexing, one request per connection at a time.
+        _ = gwcurl_multi_setopt_long(raw, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
+        self.handle = MultiHandle(raw: raw)
+
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
+            let multi = Unmanaged<CurlMulti>.fromOpaque(context!).takeRetainedValue()
+            DriverLoop(multi: multi).run()
+            return nil
+        }
+        #if canImport(Darwin)
+        var tid: pthread_t?
+        let rc = pthread_create(&tid, nil, entry, context)
+        guard rc == 0, let tid else { fatalError("pthread_create failed: \(rc)") }
+        #else
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, nil, entry, context)
+        guard rc == 0 else { fatalError("pthread_create failed: \(rc)") }
+        #endif
+        thread.withLock { $0 = ThreadHandle(raw: tid) }
+    }
+
+    // MARK: Called from any thread
+
+    func makeRequestID() -> UInt64 {
+        nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Queues a request for the driver thread, or returns why it cannot run.
+    func submit(_ request: UpstreamRequest) -> UpstreamError? {
+        state.withLock { state in
+            // Checked under the lock: a cancellation handler that runs after this check queues
+            // its `.cancel` behind our `.start`, so the driver sees both in order.
+            let rejection: UpstreamError? =
+                if state.isShuttingDown { .shutdown(url: request.url) }
+                else if Task.isCancelled { .cancelled(url: request.url) }
+                else { nil }
+            if let rejection {
+                state.statistics.requestsFailed += 1
+                return rejection
+            }
+            let wasIdle = state.commands.isEmpty
+            state.commands.append(.start(request))
+            state.statistics.inFlight += 1
+            // A non-empty queue means a wake-up is already pending since the driver last took it.
+            if wasIdle { handle.wakeUp() }
+            return nil
+        }
+    }
+
+    func cancel(id: UInt64) {
+        state.withLock { state in
+            guard !state.isShuttingDown else { return }
+            let wasIdle = state.commands.isEmpty
+            state.commands.append(.cancel(id: id))
+            if wasIdle { handle.wakeUp() }
+        }
+    }
+
+    var statistics: UpstreamClient.Statistics {
+        state.withLock { $0.statistics }
+    }
+
+    /// Tells the driver to fail everything with `.shutdown` and exit, then waits for it.
+    func shutdown() {
+        state.withLock { state in
+            guard !state.isShuttingDown else { return }
+            state.isShuttingDown = true
+            // Safe: the driver frees the multi handle only after it has seen the flag under this lock.
+            handle.wakeUp()
+        }
+        if let thread = thread.withLock({ $0.take() }) {
+            pthread_join(thread.raw, nil)
+        }
+    }
+
+    // MARK: Called from the driver thread
+
+    fileprivate var rawMulti: UnsafeMutableRawPointer { handle.raw }
+
+    /// Moves the queued commands into `commands` (which must be empty) and reports shutdown.
+    fileprivate func takeCommands(into commands: inout [Command]) -> Bool {
+        state.withLock { state in
+            swap(&state.commands, &commands)
+            return state.isShuttingDown
+        }
+    }
+
+    fileprivate func record(_ update: (inout UpstreamClient.Statistics) -> Void) {
+        state.withLock { update(&$0.statistics) }
+    }
+}
+
+/// The raw multi handle, shared with caller threads.
+///
+/// `@unchecked Sendable` is safe because the only call other threads make on it is
+/// `curl_multi_wakeup`, which libcurl documents as callable from any thread, and they make it
+/// only under `CurlMulti.state`'s lock while `isShuttingDown` is false; the driver thread frees
+/// the handle only after observing `isShuttingDown` under that same lock.
+private struct MultiHandle: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+
+    func wakeUp() {
+        _ = curl_multi_wakeup(raw)
+    }
+}
+
+/// A joinable thread id (a plain integer or an opaque pointer, depending on the platform).
+private struct ThreadHandle: Sendable {
+    let raw: pthread_t
+}
+
+private enum CurlGlobal {
+    /// `curl_global_init` once per process, before the first handle (Swift runs this exactly once).
+    static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+}
+
+// MARK: - Driver thread
+
+/// The state owned by the driver thread: transfers in progress and idle easy handles.
+private final class DriverLoop {
+    /// Idle easy handles kept for reuse; beyond this many, finished handles are freed.
+    static let poolLimit = 64
+    /// Upper bound of one `curl_multi_poll`; curl shortens it to its own next timeout.
+    static let pollMilliseconds: Int32 = 1000
+
+    let multi: CurlMulti
+    let raw: UnsafeMutableRawPointer
+    var active: [UInt64: Transfer] = [:]
+    var pool: [EasyHandle] = []
+    var commands: [CurlMulti.Command] = []
+    /// Finished requests of one loop turn: counted under the lock once, then resumed.
+    var finished: [(UpstreamRequest.Continuation, Result<UpstreamResponse, UpstreamError>, connects: Int)] = []
+
+    init(multi: CurlMulti) {
+        self.multi = multi
+        self.raw = multi.rawMulti
+    }
+
+    func run() {
+        while true {
+            let stopping = multi.takeCommands(into: &commands)
+            for command in commands {
+                switch command {
+                case .start(let request):
+                    if stopping {
+                        finish(request, .failure(.shutdown(url: request.url)), connects: 0)
+                    } else {
+                        start(request)
+                    }
+                case .cancel(let id):
+                    if !stopping { stop(id: id, with: { .cancelled(url: $0) }) }
+                }
+            }
+            commands.removeAll(keepingCapacity: true)
+            if stopping { break }
+
+            var running: Int32 = 0
+            _ = curl_multi_perform(raw, &running)
+            readMessages()
+            resumeFinished()
+            _ = curl_multi_poll(raw, nil, 0, Self.pollMilliseconds, nil)
+        }
+        for id in Array(active.keys) {
+            stop(id: id, with: { .shutdown(url: $0) })
+        }
+        resumeFinished()
+        pool.removeAll()
+        curl_multi_cleanup(raw)
+    }
+
+    // MARK: Starting
+
+    func start(_ request: UpstreamRequest) {
+        guard let easy = pool.popLast() ?? EasyHandle() else {
+            finish(request, .failure(.transport(code: CURLE_OUT_OF_MEMORY.rawValue, url: request.url, detail: "curl_easy_init failed")), connects: 0)
+            return
+        }
+        let transfer = Transfer(request: request, easy: easy)
+        let code = transfer.configure()
+        guard code == CURLE_OK else {
+            let error = UpstreamError.transport(code: code.rawValue, url: request.url, detail: "could not set up the request: \(transfer.detail(for: code))")
+            recycle(transfer)
+            finish(request, .failure(error), connects: 0)
+            return
+        }
+        let added = curl_multi_add_handle(raw, easy.raw)
+        guard added == CURLM_OK else {
+            let detail = String(cString: curl_multi_strerror(added))
+            recycle(transfer)
+            finish(request, .failure(.transport(code: CURLE_FAILED_INIT.rawValue, url: request.url, detail: detail)), connects: 0)
+            return
+        }
+        active[request.id] = transfer
+    }
+
+    // MARK: Finishing
+
+    func readMessages() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(raw, &queued) {
+            guard gwcurl_msg_kind(message) == CURLMSG_DONE, let easy = gwcurl_msg_easy_handle(message) else { continue }
+            // Copy what we need: the message dies with curl_multi_remove_handle.
+            let code = gwcurl_msg_result(message)
+            var privateData: UnsafeMutableRawPointer?
+            _ = gwcurl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &privateData)
+            let id = UInt64(UInt(bitPattern: privateData))
+            guard let transfer = active.removeValue(forKey: id) else {
+                _ = curl_multi_remove_handle(raw, easy)
+                continue
+            }
+            _ = curl_multi_remove_handle(raw, easy)
+            let result = transfer.outcome(code: code)
+            let connects = transfer.connectionsOpened
+            recycle(transfer)
+            finish(transfer.request, result, connects: connects)
+        }
+    }
+
+    /// Removes an active transfer before curl finished it (cancellation, shutdown).
+    func stop(id: UInt64, with error: (String) -> UpstreamError) {
+        guard let transfer = active.removeValue(forKey: id) else { return }  // already finished
+        _ = curl_multi_remove_handle(raw, transfer.easy.raw)
+        let connects = transfer.connectionsOpened
+        recycle(transfer)
+        finish(transfer.request, .failure(error(transfer.request.url)), connects: connects)
+    }
+
+    func recycle(_ transfer: Transfer) {
+        transfer.release()
+        if pool.count < Self.poolLimit {
+            curl_easy_reset(transfer.easy.raw)
+            pool.append(transfer.easy)
+        }
+    }
+
+    func finish(_ request: UpstreamRequest, _ result: Result<UpstreamResponse, UpstreamError>, connects: Int) {
+        finished.append((request.continuation, result, connects))
+    }
+
+    func resumeFinished() {
+        guard !finished.isEmpty else { return }
+        // Count first, so a caller reading statistics right after its await sees its request.
+        multi.record { statistics in
+            for (_, result, connects) in finished {
+                statistics.inFlight -= 1
+                statistics.connectionsOpened += connects
+                switch result {
+                case .success: statistics.requestsCompleted += 1
+                case .failure: statistics.requestsFailed += 1
+                }
+            }
+        }
+        for (continuation, result, _) in finished {
+            continuation.resume(returning: result)
+        }
+        finished.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A curl easy handle with its error buffer; freed when the last reference goes.
+private final class EasyHandle {
+    let raw: UnsafeMutableRawPointer
+    /// `CURLOPT_ERRORBUFFER`: curl writes a detailed message here when a transfer fails.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init?() {
+        guard let raw = curl_easy_init() else { return nil }
+        self.raw = raw
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(raw)
+        errorBuffer.deallocate()
+    }
+}
+
+/// One request while curl runs it: owns its header list and collects the response body.
+private final class Transfer {
+    let request: UpstreamRequest
+    let easy: EasyHandle
+    /// Must outlive the transfer: curl reads the list while sending, it does not copy it.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var body: [UInt8] = []
+    private var exceededLimit = false
+
+    init(request: UpstreamRequest, easy: EasyHandle) {
+        self.request = request
+        self.easy = easy
+    }
+
+    deinit {
+        release()
+    }
+
+    /// Sets every option of the request on the (freshly reset) easy handle.
+    func configure() -> CURLcode {
+        let handle = easy.raw
+        easy.errorBuffer[0] = 0
+        for line in request.headerLines {
+            guard let appended = curl_slist_append(headerList, line) else { return CURLE_OUT_OF_MEMORY }
+            headerList = appended
+        }
+        var code = CURLE_OK
+        func set(_ result: CURLcode) {
+            if code == CURLE_OK { code = result }
+        }
+        set(request.url.withCString { gwcurl_easy_setopt_pointer(handle, CURLOPT_URL, $0) })
+        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(gwcurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
+        // Timeouts must not use SIGALRM: signals and a multi-threaded process do not mix.
+        set(gwcurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(gwcurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.curlMilliseconds))
+        set(gwcurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeouts.request.curlMilliseconds))
+        set(gwcurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)))
+        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer))
+        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, UnsafeRawPointer(bitPattern: UInt(request.id))))
+        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
+        // COPYPOSTFIELDS: curl copies the body, so no Swift array has to stay pinned for the
+        // transfer (a Swift array's address is only valid inside withUnsafeBytes), and curl can
+        // resend it by itself when a reused keep-alive connection turns out to be closed.
+        // The size goes first, or curl would treat the body as a C string.
+        set(gwcurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+        if request.body.isEmpty {
+            set(gwcurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, ""))  // NULL would read stdin
+        } else {
+            set(request.body.withUnsafeBytes { gwcurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
+        }
+        set(gwcurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+            // Returning less than was offered makes curl abort the transfer with CURLE_WRITE_ERROR.
+            return transfer.receive(bytes) ? bytes.count : 0
+        })
+        // Unretained: the transfer stays in DriverLoop.active while curl can call back.
+        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()))
+        return code
+    }
+
+    private func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= request.maxResponseBytes else {
+            exceededLimit = true
+            return false
+        }
+        if body.isEmpty {
+            var length: curl_off_t = -1
+            if gwcurl_easy_getinfo_off_t(easy.raw, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK, length > 0 {
+                body.reserveCapacity(min(Int(length), request.maxResponseBytes))
+            }
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    var connectionsOpened: Int {
+        var count = 0
+        _ = gwcurl_easy_getinfo_long(easy.raw, CURLINFO_NUM_CONNECTS, &count)
+        return count
+    }
+
+    /// The caller's result for a transfer curl finished with `code`.
+    func outcome(code: CURLcode) -> Result<UpstreamResponse, UpstreamError> {
+        let url = request.url
+        switch code {
+        case CURLE_OK:
+            var status = 0
+            _ = gwcurl_easy_getinfo_long(easy.raw, CURLINFO_RESPONSE_CODE, &status)
+            let response = UpstreamResponse(status: status, body: body)
+            body = []
+            return .success(response)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .failure(.timeout(url: url, detail: detail(for: code)))
+        case CURLE_COULDNT_CONNECT:
+            var osErrno = 0
+            _ = gwcurl_easy_getinfo_long(easy.raw, CURLINFO_OS_ERRNO, &osErrno)
+            if osErrno == Int(ECONNREFUSED) { return .failure(.connectionRefused(url: url)) }
+            return .failure(.connectFailed(url: url, detail: detail(for: code)))
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .failure(.connectFailed(url: url, detail: detail(for: code)))
+        case CURLE_FILESIZE_EXCEEDED:
+            return .failure(.responseTooLarge(url: url, limit: request.maxResponseBytes))
+        case CURLE_WRITE_ERROR where exceededLimit:
+            return .failure(.responseTooLarge(url: url, limit: request.maxResponseBytes))
+        default:
+            return .failure(.transport(code: code.rawValue, url: url, detail: detail(for: code)))
+        }
+    }
+
+    /// curl's own words for a failure: the error buffer if it has any, else the generic text.
+    func detail(for code: CURLcode) -> String {
+        if easy.errorBuffer[0] != 0 {
+            return String(cString: easy.errorBuffer)
+        }
+        return String(cString: curl_easy_strerror(code))
+    }
+
+    /// Frees the header list; the easy handle must no longer be in the multi handle.
+    func release() {
+        if let headerList {
+            curl_slist_free_all(headerList)
+            self.headerList = nil
+        }
+    }
+}

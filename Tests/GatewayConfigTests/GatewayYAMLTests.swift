@@ -1,0 +1,123 @@
+import Foundation
+import GatewayConfig
+import GraphQLSupport
+import Testing
+
+/// The repository's gateway.yaml against the demo subgraphs' schemas.
+@Suite struct GatewayYAMLTests {
+    /// demo-domain.md's relationship table: source type, field, target model, kind, key pairs.
+    static let table: [(String, String, String, RelationshipKind, [(String, String)])] = [
+        ("User", "address", "Addresses", .object, [("address_id", "id")]),
+        ("Address", "user", "Users", .object, [("id", "address_id")]),
+        ("Author", "passport", "Passports", .object, [("id", "owner_id")]),
+        ("Passport", "owner", "Authors", .object, [("owner_id", "id")]),
+        ("Book", "library", "Libraries", .object, [("library_name", "name")]),
+        ("Library", "books", "Books", .array, [("name", "library_name")]),
+        ("Book", "bookGenres", "BookGenres", .array, [("id", "book_id")]),
+        ("Genre", "genreBooks", "BookGenres", .array, [("id", "genre_id")]),
+        ("BookGenre", "book", "Books", .object, [("book_id", "id")]),
+        ("BookGenre", "genre", "Genres", .object, [("genre_id", "id")]),
+        ("Loan", "stock", "Stocks", .object, [("library_id", "library_id"), ("book_id", "book_id")]),
+        ("Book", "author", "Authors", .object, [("author_id", "id")]),
+        ("Author", "authoredBooks", "Books", .array, [("id", "author_id")]),
+        ("Review", "book", "Books", .object, [("book_id", "id")]),
+        ("Book", "reviews", "Reviews", .array, [("id", "book_id")]),
+        ("Review", "user", "Users", .object, [("user_id", "id")]),
+        ("User", "reviews", "Reviews", .array, [("id", "user_id")]),
+        ("Library", "stock", "Stocks", .array, [("id", "library_id")]),
+        ("Stock", "book", "Books", .object, [("book_id", "id")]),
+        ("Stock", "library", "Libraries", .object, [("library_id", "id")]),
+        ("User", "loans", "Loans", .array, [("id", "user_id")]),
+        ("Loan", "user", "Users", .object, [("user_id", "id")]),
+        ("Loan", "book", "Books", .object, [("book_id", "id")]),
+    ]
+
+    func load(environment: [String: String] = [:]) throws -> GatewayConfiguration {
+        let raw = try ConfigLoader.load(path: repositoryGatewayYAML, environment: environment)
+        return try ConfigLoader.resolve(raw, schemas: DemoSchemas.all())
+    }
+
+    @Test func resolvesFiveSubgraphsElevenModelsAndTwentyThreeRelationships() throws {
+        let config = try load()
+        #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory"])
+        #expect(config.subgraphs.map(\.url) == (1...5).map { "http://127.0.0.1:400\($0)/graphql" })
+        #expect(config.subgraphs.allSatisfy { $0.connectTimeout == .seconds(2) && $0.requestTimeout == .seconds(30) })
+        #expect(
+            config.models.map(\.name) == [
+                "Users", "Addresses", "Authors", "Passports", "Books", "Genres", "BookGenres", "Libraries", "Reviews",
+                "Stocks", "Loans",
+            ])
+        #expect(
+            config.models.map(\.collection) == [
+                "users", "addresses", "authors", "passports", "books", "genres", "bookGenres", "libraries", "reviews",
+                "stocks", "loans",
+            ])
+        #expect(config.relationships.count == 23)
+    }
+
+    @Test func relationshipsMatchTheDemoDomainTableInOrder() throws {
+        let config = try load()
+        try #require(config.relationships.count == Self.table.count)
+        for (relationship, row) in zip(config.relationships, Self.table) {
+            let (source, name, target, kind, pairs) = row
+            #expect(relationship.sourceType == source)
+            #expect(relationship.name == name)
+            #expect(relationship.targetModel == target)
+            #expect(relationship.kind == kind, "\(source).\(name)")
+            #expect(relationship.mapping.map(\.sourceField) == pairs.map(\.0), "\(source).\(name)")
+            #expect(relationship.mapping.map(\.targetField) == pairs.map(\.1), "\(source).\(name)")
+            let model = try #require(config.model(named: target))
+            #expect(relationship.targetSubgraph == model.subgraph)
+            #expect(relationship.targetType == model.typeName)
+            #expect(relationship.targetCollection == model.collection)
+            #expect(relationship.description?.isEmpty == false)
+        }
+    }
+
+    @Test func spotChecks() throws {
+        let config = try load()
+        let stock = try #require(config.relationships.first { $0.sourceType == "Loan" && $0.name == "stock" })
+        #expect(
+            stock.mapping == [
+                FieldMapping(sourceField: "library_id", targetField: "library_id", scalarType: "ID"),
+                FieldMapping(sourceField: "book_id", targetField: "book_id", scalarType: "ID"),
+            ])
+        #expect(stock.kind == .object)
+        #expect(stock.sourceSubgraph == "inventory" && stock.targetSubgraph == "inventory" && stock.isLocal)
+        #expect(stock.targetCollection == "stocks")
+
+        let library = try #require(config.relationships.first { $0.sourceType == "Book" && $0.name == "library" })
+        #expect(library.mapping == [FieldMapping(sourceField: "library_name", targetField: "name", scalarType: "String")])
+        #expect(library.targetType == "Library" && library.kind == .object)
+
+        let authored = try #require(config.relationships.first { $0.name == "authoredBooks" })
+        #expect(authored.kind == .array)
+        #expect(authored.sourceSubgraph == "authors" && authored.targetSubgraph == "catalog" && !authored.isLocal)
+        #expect(authored.description == "The books this author wrote.")
+        // Located at its entry in the file, right under its numbered comment.
+        let location = try #require(authored.location)
+        #expect(location.file == repositoryGatewayYAML && location.column == 5)
+        let lines = try String(contentsOfFile: repositoryGatewayYAML, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[location.line - 1] == "  - kind: Relationship")
+        #expect(lines[location.line - 2].hasPrefix("  # 13. Author.authoredBooks"))
+
+        let books = try #require(config.model(named: "Books"))
+        #expect(books.filterType == "BookFilter" && books.orderType == "BookOrder" && books.typeName == "Book")
+        #expect(config.relationships(from: "Book").map(\.name) == ["library", "bookGenres", "author", "reviews"])
+    }
+
+    @Test func subgraphURLsComeFromTheEnvironmentWhenSet() throws {
+        let config = try load(environment: ["CATALOG_URL": "http://catalog:4003/graphql"])
+        #expect(config.subgraph(named: "catalog")?.url == "http://catalog:4003/graphql")
+        #expect(config.subgraph(named: "people")?.url == "http://127.0.0.1:4001/graphql")
+    }
+
+    @Test func aMissingFileIsAnError() {
+        let found = errors { () throws(ConfigErrors) in
+            try ConfigLoader.load(path: "/nonexistent/gateway.yaml", environment: [:])
+        }
+        #expect(found.map(\.description) == ["configuration file /nonexistent/gateway.yaml does not exist"])
+        #expect(found.first?.location == nil)
+    }
+}
