@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SubgraphKit", targets: ["SubgraphKit"]),
+        .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "people", targets: ["people"]),
         .executable(name: "authors", targets: ["authors"]),
         .executable(name: "catalog", targets: ["catalog"]),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "GatewayJSON"),
@@ -62,6 +64,47 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "Supergraph",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig",
+                .product(name: "GraphQL", package: "GraphQL"),
+            ]
+        ),
+        .target(
+            name: "QueryPlanner",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph",
+                .product(name: "GraphQL", package: "GraphQL"),
+            ]
+        ),
+        .target(
+            name: "GatewayExecution",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph", "QueryPlanner", "Upstream",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "GatewayServer",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph", "QueryPlanner", "GatewayExecution",
+                "Upstream",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "gateway",
+            dependencies: [
+                "GatewayServer", "GatewayConfig", "Supergraph", "QueryPlanner", "GraphQLSupport", "GatewayJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(name: "people", dependencies: ["SubgraphKit"], path: "subgraphs/people"),
         .executableTarget(name: "authors", dependencies: ["SubgraphKit"], path: "subgraphs/authors"),
         .executableTarget(name: "catalog", dependencies: ["SubgraphKit"], path: "subgraphs/catalog"),
@@ -87,5 +130,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayJSON", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "SupergraphTests",
+            dependencies: ["Supergraph", "GatewayConfig", "GraphQLSupport", "GatewayJSON", "TestSupport"]
+        ),
     ]
 )

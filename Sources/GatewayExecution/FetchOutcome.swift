@@ -1,0 +1,61 @@
+import GatewayJSON
+import GraphQLSupport
+import Synchronization
+
+/// Why a fetch has no data: the subgraph failed, or the relationship's arguments were invalid.
+struct FetchFailure: Error, Sendable {
+    var message: String
+    var code: String
+    var subgraph: String?
+
+    func error(path: [PathElement], locations: [ResponseError.Location] = []) -> ResponseError {
+        var extensions: JSONObject = ["code": .string(code)]
+        if let subgraph { extensions["subgraph"] = .string(subgraph) }
+        return ResponseError(message, locations: locations, path: path, extensions: extensions)
+    }
+}
+
+/// A relationship fetch's rows, grouped by join key and paged per parent.
+struct RowGroups: Sendable {
+    /// The rows each key gets, in the target collection's order, `offset`/`limit` applied.
+    var byKey: [[JSON]: [JSON]]
+
+    static let empty = RowGroups(byKey: [:])
+
+    /// The rows some parent shows: the parents of nested relationships.
+    var reachableRows: some Sequence<JSON> { byKey.values.joined() }
+}
+
+/// What one fetch produced.
+enum FetchOutcome: Sendable {
+    /// A root fetch's `data`, with the errors the subgraph reported alongside.
+    case data(JSONObject, errors: [ResponseError])
+    /// A forwarded request's answer, to pass through byte for byte.
+    case forwarded([UInt8])
+    /// A relationship fetch's rows.
+    case rows(RowGroups)
+    /// The fetch failed; the fields it serves are null.
+    case failed(FetchFailure)
+    /// Nothing to fetch: no parent object had a key, or the parents' fetch failed.
+    case skipped
+}
+
+/// The outcomes of one request's fetches, written by concurrent fetch tasks.
+final class FetchResults: Sendable {
+    private let slots: Mutex<[FetchOutcome?]>
+
+    init(count: Int) {
+        slots = Mutex(Array(repeating: nil, count: count))
+    }
+
+    subscript(id: Int) -> FetchOutcome? {
+        slots.withLock { $0[id] }
+    }
+
+    func set(_ id: Int, _ outcome: FetchOutcome) {
+        slots.withLock { $0[id] = outcome }
+    }
+
+    /// All outcomes, once every fetch has finished.
+    var snapshot: [FetchOutcome?] { slots.withLock { $0 } }
+}

@@ -1,0 +1,293 @@
+import GatewayConfig
+import GatewayJSON
+import GraphQLSupport
+import QueryPlanner
+import Upstream
+
+extension GatewayExecutor {
+    // MARK: Sending
+
+    /// Sends one upstream GraphQL request and returns its parsed answer.
+    func send(subgraph name: String, body: [UInt8]) async -> Result<(JSON, [UInt8]), FetchFailure> {
+        guard let subgraph = supergraph.subgraph(named: name) else {
+            return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
+        }
+        observer?(name)
+        let response: UpstreamResponse
+        do {
+            response = try await client.post(
+                url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
+                timeouts: .init(connect: subgraph.connectTimeout, request: subgraph.requestTimeout))
+        } catch {
+            return .failure(Self.failure(error, subgraph: name))
+        }
+        let json: JSON
+        do {
+            json = try JSONParser.parse(response.body)
+        } catch {
+            let detail = response.isSuccess ? "its answer is not JSON (\(error))" : "it answered HTTP \(response.status)"
+            return .failure(FetchFailure(
+                message: "Subgraph \(name) failed: \(detail).",
+                code: response.isSuccess ? "SUBGRAPH_BAD_RESPONSE" : "SUBGRAPH_HTTP_ERROR", subgraph: name))
+        }
+        guard json.objectValue != nil, json["data"] != nil || json["errors"] != nil else {
+            return .failure(FetchFailure(
+                message: "Subgraph \(name) failed: its answer (HTTP \(response.status)) is not a GraphQL response.",
+                code: "SUBGRAPH_BAD_RESPONSE", subgraph: name))
+        }
+        return .success((json, response.body))
+    }
+
+    static func failure(_ error: UpstreamError, subgraph: String) -> FetchFailure {
+        let code: String
+        switch error.kind {
+        case .timeout: code = "SUBGRAPH_TIMEOUT"
+        case .connectionRefused, .connectFailed: code = "SUBGRAPH_UNAVAILABLE"
+        case .httpStatus: code = "SUBGRAPH_HTTP_ERROR"
+        case .malformedBody, .responseTooLarge: code = "SUBGRAPH_BAD_RESPONSE"
+        case .cancelled, .shutdown, .transport: code = "SUBGRAPH_UNAVAILABLE"
+        }
+        return FetchFailure(message: "Subgraph \(subgraph) failed: \(error.message).", code: code, subgraph: subgraph)
+    }
+
+    /// The errors a subgraph reported, tagged with its name.
+    static func upstreamErrors(_ json: JSON, subgraph: String) -> [ResponseError] {
+        (json["errors"]?.arrayValue ?? []).map { error in
+            var extensions = error["extensions"]?.objectValue ?? [:]
+            if extensions["code"] == nil { extensions["code"] = "SUBGRAPH_ERROR" }
+            extensions["subgraph"] = .string(subgraph)
+            let path = error["path"]?.arrayValue?.compactMap { element -> PathElement? in
+                switch element {
+                case .string(let key): return .key(key)
+                case .int(let index): return .index(index)
+                default: return nil
+                }
+            }
+            return ResponseError(
+                error["message"]?.stringValue ?? "Subgraph \(subgraph) reported an error.", path: path, extensions: extensions)
+        }
+    }
+
+    /// `{"query": ..., "variables": {...}}` for an upstream operation.
+    static func body(query: String, variables: JSONObject) -> [UInt8] {
+        var writer = JSONWriter(capacity: query.utf8.count + 64)
+        writer.raw("{\"query\":")
+        writer.string(query)
+        if !variables.isEmpty {
+            writer.raw(",\"variables\":")
+            writer.write(.object(variables))
+        }
+        writer.raw(UInt8(ascii: "}"))
+        return writer.bytes
+    }
+
+    func clientVariables(_ fetch: Fetch, _ run: Run) -> JSONObject {
+        var variables = JSONObject(minimumCapacity: fetch.clientVariables.count)
+        for name in fetch.clientVariables {
+            if let value = run.variables[name] { variables.append(name, value) }
+        }
+        return variables
+    }
+
+    // MARK: Root and forwarded fetches
+
+    func rootFetch(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
+        switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: clientVariables(fetch, run))) {
+        case .failure(let failure):
+            return .failed(failure)
+        case .success(let (json, _)):
+            let errors = Self.upstreamErrors(json, subgraph: fetch.subgraph)
+            guard case .object(let data)? = json["data"] else {
+                return .failed(FetchFailure(
+                    message: errors.first.map { "Subgraph \(fetch.subgraph) failed: \($0.message)" }
+                        ?? "Subgraph \(fetch.subgraph) answered no data.",
+                    code: "SUBGRAPH_ERROR", subgraph: fetch.subgraph))
+            }
+            return .data(data, errors: errors)
+        }
+    }
+
+    func forward(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
+        var request = run.request
+        request.extensions = nil
+        switch await send(subgraph: fetch.subgraph, body: request.encoded()) {
+        case .failure(let failure):
+            return .failed(failure)
+        case .success(let (json, bytes)):
+            let errors = Self.upstreamErrors(json, subgraph: fetch.subgraph)
+            guard case .object(let data)? = json["data"] else {
+                // The subgraph's non-null roots turned its data null; ours are nullable, so
+                // answer each root field null with the subgraph's errors.
+                return .data([:], errors: errors)
+            }
+            return errors.isEmpty ? .forwarded(bytes) : .data(data, errors: errors)
+        }
+    }
+
+    // MARK: Relationship fetches
+
+    /// The relationship's `filter` and `order` for upstream, and its `limit` and `offset`.
+    struct EvaluatedArguments {
+        var filter: JSON?
+        var order: JSON?
+        var limit: Int?
+        var offset: Int
+    }
+
+    func evaluate(_ relationship: RelationshipFetch, _ variables: JSONObject) throws(FetchFailure) -> EvaluatedArguments {
+        let arguments = relationship.arguments
+        func coerce(_ template: ValueTemplate?, _ type: TypeRef, _ name: String) throws(FetchFailure) -> JSON? {
+            guard let template, let value = template.resolve(variables), !value.isNull else { return nil }
+            do {
+                return try coercion.coerceJSON(value, to: type, path: "")
+            } catch {
+                throw FetchFailure(message: "Argument \"\(name)\" of \(relationship.relationship): \(error.message)", code: "BAD_USER_INPUT")
+            }
+        }
+        var evaluated = EvaluatedArguments(offset: 0)
+        evaluated.filter = try coerce(arguments.filter, .named(relationship.filterType), "filter")
+        if let orderType = relationship.orderType {
+            evaluated.order = try coerce(arguments.order, .list(.nonNull(.named(orderType))), "order")
+        }
+        if case .int(let limit)? = try coerce(arguments.limit, .named("Int"), "limit") {
+            guard limit >= 0 else {
+                throw FetchFailure(message: "limit must not be negative, got \(limit)", code: "BAD_USER_INPUT")
+            }
+            evaluated.limit = limit
+        }
+        if case .int(let offset)? = try coerce(arguments.offset, .named("Int"), "offset") {
+            guard offset >= 0 else {
+                throw FetchFailure(message: "offset must not be negative, got \(offset)", code: "BAD_USER_INPUT")
+            }
+            evaluated.offset = offset
+        }
+        return evaluated
+    }
+
+    func relationshipFetch(_ fetch: Fetch, _ relationship: RelationshipFetch, _ run: Run) async -> FetchOutcome {
+        let arguments: EvaluatedArguments
+        do {
+            arguments = try evaluate(relationship, run.variables)
+        } catch {
+            return .failed(error)
+        }
+        guard let parent = run.results[relationship.parent] else { return .skipped }
+        let keys = Self.collectKeys(parent, relationship)
+        if keys.isEmpty { return .rows(.empty) }
+
+        let chunks = stride(from: 0, to: keys.count, by: configuration.maxKeysPerFetch).map {
+            Array(keys[$0..<min($0 + configuration.maxKeysPerFetch, keys.count)])
+        }
+        let shared = clientVariables(fetch, run)
+        var answers: [Int: Result<[JSON], FetchFailure>] = [:]
+        await withTaskGroup(of: (Int, Result<[JSON], FetchFailure>).self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask {
+                    var variables = shared
+                    variables[relationship.whereVariable] = Self.whereFilter(chunk, relationship, clientFilter: arguments.filter)
+                    if let order = arguments.order { variables[relationship.orderVariable] = order }
+                    let result = await self.send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables))
+                    return (index, result.flatMap { json, _ in Self.rows(json, relationship, subgraph: fetch.subgraph) })
+                }
+            }
+            for await (index, result) in group { answers[index] = result }
+        }
+        var rows: [JSON] = []
+        for index in chunks.indices {
+            switch answers[index]! {
+            case .failure(let failure): return .failed(failure)
+            case .success(let chunkRows): rows += chunkRows
+            }
+        }
+        return .rows(Self.group(rows, relationship, arguments))
+    }
+
+    /// The collection's rows from an upstream answer, or why there are none.
+    static func rows(_ json: JSON, _ relationship: RelationshipFetch, subgraph: String) -> Result<[JSON], FetchFailure> {
+        if let error = upstreamErrors(json, subgraph: subgraph).first {
+            return .failure(FetchFailure(
+                message: "Subgraph \(subgraph) failed to resolve \(relationship.relationship): \(error.message)",
+                code: "SUBGRAPH_ERROR", subgraph: subgraph))
+        }
+        guard let rows = json["data"]?[relationship.collectionKey]?.arrayValue else {
+            return .failure(FetchFailure(
+                message: "Subgraph \(subgraph) answered no rows for \(relationship.relationship).",
+                code: "SUBGRAPH_BAD_RESPONSE", subgraph: subgraph))
+        }
+        return .success(rows)
+    }
+
+    /// The distinct keys of the parent objects, in the order they are first met. Parents with
+    /// a null key part have no related rows and are left out.
+    static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [[JSON]] {
+        var keys: [[JSON]] = []
+        var seen: Set<[JSON]> = []
+        func visit(_ value: JSON, _ path: ArraySlice<String>) {
+            switch value {
+            case .array(let items):
+                for item in items { visit(item, path) }
+            case .object(let object):
+                if let next = path.first {
+                    if let child = object[next] { visit(child, path.dropFirst()) }
+                    return
+                }
+                var key: [JSON] = []
+                key.reserveCapacity(relationship.sourceKeys.count)
+                for alias in relationship.sourceKeys {
+                    guard let part = object[alias], !part.isNull else { return }
+                    key.append(part)
+                }
+                if seen.insert(key).inserted { keys.append(key) }
+            default:
+                return
+            }
+        }
+        switch parent {
+        case .data(let data, _):
+            visit(.object(data), relationship.parentPath[...])
+        case .rows(let groups):
+            for row in groups.reachableRows { visit(row, relationship.parentPath[...]) }
+        case .forwarded, .failed, .skipped:
+            break
+        }
+        return keys
+    }
+
+    /// `{key: {_in: [...]}}`, or `{_or: [{_and: [{k1: {_eq: ..}}, {k2: {_eq: ..}}]}, ...]}` for a
+    /// composite key, and-ed with the client's filter when there is one.
+    static func whereFilter(_ keys: [[JSON]], _ relationship: RelationshipFetch, clientFilter: JSON?) -> JSON {
+        let keyCondition: JSON
+        if relationship.targetFields.count == 1 {
+            keyCondition = [relationship.targetFields[0]: ["_in": .array(keys.map { $0[0] })]]
+        } else {
+            keyCondition = ["_or": .array(keys.map { key in
+                ["_and": .array(zip(relationship.targetFields, key).map { field, value in [field: ["_eq": value]] })]
+            })]
+        }
+        guard let clientFilter else { return keyCondition }
+        return ["_and": [keyCondition, clientFilter]]
+    }
+
+    /// Rows grouped by their target key, in upstream order, each group paged by the
+    /// relationship's `offset` and `limit`; an Object relationship keeps the first row.
+    static func group(_ rows: [JSON], _ relationship: RelationshipFetch, _ arguments: EvaluatedArguments) -> RowGroups {
+        var byKey: [[JSON]: [JSON]] = [:]
+        for row in rows {
+            guard case .object(let object) = row else { continue }
+            var key: [JSON] = []
+            key.reserveCapacity(relationship.targetKeys.count)
+            for alias in relationship.targetKeys { key.append(object[alias] ?? .null) }
+            byKey[key, default: []].append(row)
+        }
+        if relationship.kind == .object {
+            for (key, group) in byKey where group.count > 1 { byKey[key] = [group[0]] }
+        } else if arguments.offset > 0 || arguments.limit != nil {
+            for (key, group) in byKey {
+                let start = min(arguments.offset, group.count)
+                let end = arguments.limit.map { min(start + $0, group.count) } ?? group.count
+                byKey[key] = Array(group[start..<end])
+            }
+        }
+        return RowGroups(byKey: byKey)
+    }
+}

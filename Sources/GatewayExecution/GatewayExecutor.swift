@@ -1,0 +1,127 @@
+import GatewayConfig
+import GatewayJSON
+import GraphQL
+import GraphQLSupport
+import Logging
+import QueryPlanner
+import Supergraph
+import Upstream
+
+/// Runs query plans: sends the fetches (independent ones concurrently, dependent ones as soon
+/// as what they need has arrived) and writes the client's response from the answers.
+///
+/// It decides nothing about what to fetch; that is the plan's job.
+public final class GatewayExecutor: Sendable {
+    /// Execution limits and tuning.
+    public struct Configuration: Sendable {
+        /// Most join keys in one relationship request; more are split into requests sent
+        /// concurrently (default 10,000).
+        public var maxKeysPerFetch: Int
+        /// Most errors reported for one failed fetch; the rest are summed up in one more
+        /// error (default 100).
+        public var maxErrorsPerFetch: Int
+
+        public init(maxKeysPerFetch: Int = 10_000, maxErrorsPerFetch: Int = 100) {
+            self.maxKeysPerFetch = maxKeysPerFetch
+            self.maxErrorsPerFetch = maxErrorsPerFetch
+        }
+    }
+
+    public let supergraph: Supergraph
+    public let client: UpstreamClient
+    public let configuration: Configuration
+    let coercion: InputCoercion
+    let introspection: IntrospectionExecutor
+    let observer: (@Sendable (_ subgraph: String) -> Void)?
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - observer: called once for every upstream request sent, with its subgraph (metrics).
+    public init(
+        supergraph: Supergraph, client: UpstreamClient, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.supergraph = supergraph
+        self.client = client
+        self.configuration = configuration
+        self.coercion = InputCoercion(schema: supergraph.schemaModel)
+        self.introspection = IntrospectionExecutor(schema: supergraph.schema)
+        self.observer = observer
+        self.logger = logger
+    }
+
+    /// One execution of a plan.
+    struct Run: Sendable {
+        let plan: QueryPlan
+        let request: GraphQLRequestBody
+        let variables: JSONObject
+        let results: FetchResults
+    }
+
+    /// Executes a plan and returns the response body.
+    ///
+    /// - Parameters:
+    ///   - plan: the operation's plan.
+    ///   - request: the client's request (forwarded as is by a forward plan).
+    ///   - document: the validated document (for introspection fields).
+    ///   - operation: the operation being run.
+    ///   - variables: the client's variables, coerced.
+    public func execute(
+        plan: QueryPlan, request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition,
+        variables: JSONObject
+    ) async -> [UInt8] {
+        let run = Run(plan: plan, request: request, variables: variables, results: FetchResults(count: plan.fetches.count))
+        async let introspected = introspect(plan: plan, document: document, operation: operation, variables: variables)
+        await execute(plan.node, run)
+        let (introspectionValues, introspectionErrors) = await introspected
+        let outcomes = run.results.snapshot
+
+        // A forwarded request whose answer is clean goes back byte for byte.
+        if case .fetch(let id) = plan.node, case .forward = plan.fetches[id].kind, case .forwarded(let bytes)? = outcomes[id] {
+            return bytes
+        }
+        var writer = ResponseWriter(
+            plan: plan, outcomes: outcomes, introspection: introspectionValues, variables: variables,
+            maxErrorsPerFetch: configuration.maxErrorsPerFetch)
+        writer.errors = introspectionErrors
+        return writer.write()
+    }
+
+    func introspect(
+        plan: QueryPlan, document: PreparedDocument, operation: OperationDefinition, variables: JSONObject
+    ) async -> (JSONObject, [ResponseError]) {
+        let keys = Set(plan.shape.fields.compactMap { field -> String? in
+            if case .introspection(let key) = field { return key }
+            return nil
+        })
+        guard !keys.isEmpty else { return ([:], []) }
+        let collector = FieldCollector(schema: supergraph.schemaModel, fragments: document.fragments, variables: variables)
+        let fields = collector.collect(operation.selectionSet.selections, on: plan.shape.typeName).filter { keys.contains($0.responseKey) }
+        return await introspection.execute(fields: fields, operation: operation, document: document, variables: variables)
+    }
+
+    func execute(_ node: PlanNode, _ run: Run) async {
+        switch node {
+        case .empty:
+            return
+        case .sequence(let children):
+            for child in children { await execute(child, run) }
+        case .parallel(let children):
+            await withTaskGroup(of: Void.self) { group in
+                for child in children {
+                    group.addTask { await self.execute(child, run) }
+                }
+            }
+        case .fetch(let id):
+            let fetch = run.plan.fetches[id]
+            switch fetch.kind {
+            case .forward: run.results.set(id, await forward(fetch, run))
+            default: run.results.set(id, await rootFetch(fetch, run))
+            }
+        case .flatten(_, let id):
+            let fetch = run.plan.fetches[id]
+            guard case .relationship(let relationship) = fetch.kind else { return }
+            run.results.set(id, await relationshipFetch(fetch, relationship, run))
+        }
+    }
+}

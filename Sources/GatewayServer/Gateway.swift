@@ -1,0 +1,120 @@
+import GatewayExecution
+import GatewayJSON
+import GraphQL
+import GraphQLSupport
+import Logging
+import QueryPlanner
+import Supergraph
+import Synchronization
+import Upstream
+
+/// The gateway's request pipeline: parse and validate (cached by query text), coerce the
+/// variables, plan (cached by query text, operation name and the Boolean variables that
+/// `@skip`/`@include` read), execute.
+public final class Gateway: Sendable {
+    public let supergraph: Supergraph
+    public let executor: GatewayExecutor
+    public let metrics: GatewayMetrics
+    let documents: DocumentCache
+    let planner: QueryPlanner
+    let coercion: InputCoercion
+    let plans: Mutex<[String: QueryPlan]>
+    let planCapacity = 1_000
+
+    public init(
+        supergraph: Supergraph, client: UpstreamClient, metrics: GatewayMetrics = GatewayMetrics(),
+        configuration: GatewayExecutor.Configuration = .init(), logger: Logger = Logger(label: "gateway")
+    ) {
+        self.supergraph = supergraph
+        self.metrics = metrics
+        self.executor = GatewayExecutor(
+            supergraph: supergraph, client: client, configuration: configuration, logger: logger,
+            observer: { subgraph in metrics.upstreamRequest(subgraph: subgraph) })
+        documents = DocumentCache(schema: supergraph.schema)
+        planner = QueryPlanner(supergraph: supergraph)
+        coercion = InputCoercion(schema: supergraph.schemaModel)
+        plans = Mutex([:])
+    }
+
+    /// What a request turned into before execution: its plan, or the errors that stop it.
+    public struct Prepared: Sendable {
+        public var plan: QueryPlan
+        public var document: PreparedDocument
+        public var operation: OperationDefinition
+        public var variables: JSONObject
+    }
+
+    /// Validates a request and plans it.
+    public func prepare(_ request: GraphQLRequestBody) throws(DocumentCache.ValidationFailure) -> Prepared {
+        let document = try documents.prepare(request.query)
+        let operation: OperationDefinition
+        let variables: JSONObject
+        do throws(ResponseError) {
+            operation = try document.operation(named: request.operationName)
+            if operation.operation == .subscription {
+                throw ResponseError("Subscriptions are not supported.", code: "BAD_REQUEST")
+            }
+            variables = try coercion.coerceVariables(operation.variableDefinitions, values: request.variables)
+        } catch {
+            throw DocumentCache.ValidationFailure(errors: [error])
+        }
+        let key = planKey(request, operation: operation, variables: variables)
+        if let plan = plans.withLock({ $0[key] }) {
+            return Prepared(plan: plan, document: document, operation: operation, variables: variables)
+        }
+        let plan: QueryPlan
+        do {
+            plan = try planner.plan(document: document, operation: operation, variables: variables)
+        } catch {
+            throw DocumentCache.ValidationFailure(errors: [error])
+        }
+        plans.withLock { plans in
+            if plans.count >= planCapacity { plans.removeAll(keepingCapacity: true) }
+            plans[key] = plan
+        }
+        return Prepared(plan: plan, document: document, operation: operation, variables: variables)
+    }
+
+    /// The plan cache key: `@skip`/`@include` conditions can only read Boolean variables, so
+    /// their values are part of it.
+    func planKey(_ request: GraphQLRequestBody, operation: OperationDefinition, variables: JSONObject) -> String {
+        var key = request.query + "\u{1}" + (request.operationName ?? "")
+        for definition in operation.variableDefinitions {
+            let type = SchemaModel.typeRef(definition.type)
+            guard type.namedType == "Boolean", !type.isList else { continue }
+            switch variables[definition.variable.name.value] {
+            case .bool(true)?: key += "\u{1}t"
+            case .bool(false)?: key += "\u{1}f"
+            default: key += "\u{1}-"
+            }
+        }
+        return key
+    }
+
+    /// Answers a GraphQL request.
+    public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
+        metrics.request()
+        let prepared: Prepared
+        do {
+            prepared = try prepare(request)
+        } catch {
+            metrics.rejected()
+            return errorResponseBody(error.errors)
+        }
+        return await executor.execute(
+            plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
+            variables: prepared.variables)
+    }
+
+    /// The plan of a request, as JSON and text (`POST /explain`).
+    public func explain(_ request: GraphQLRequestBody) -> [UInt8] {
+        do {
+            let prepared = try prepare(request)
+            var body = prepared.plan.json.objectValue ?? [:]
+            body["text"] = .string(prepared.plan.explained)
+            return Array(JSON.object(["plan": .object(body)]).description.utf8)
+        } catch {
+            return errorResponseBody(error.errors)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import GatewayJSON
+import GraphQLSupport
+import Hummingbird
+import Logging
+import NIOCore
+import Upstream
+
+/// Serves a ``Gateway`` over HTTP.
+///
+/// - `POST /graphql`: GraphQL over HTTP (JSON body `{query, operationName, variables}`).
+/// - `POST /explain`: the same body; answers the query plan instead of running it.
+/// - `GET /health`: 200 while the process serves.
+/// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise.
+/// - `GET /metrics`: Prometheus metrics.
+public enum GatewayServer {
+    /// Largest request body accepted (16 MiB).
+    public static let maxBodyBytes = 16 << 20
+
+    public static func application(
+        gateway: Gateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/health") { _, _ -> Response in
+            json(.ok, Array(#"{"status":"ok"}"#.utf8))
+        }
+        router.get("/ready") { _, _ -> Response in
+            let problems = await readiness(gateway, client: client)
+            if problems.isEmpty { return json(.ok, Array(#"{"status":"ready"}"#.utf8)) }
+            let body: JSON = ["status": "unavailable", "subgraphs": .object(JSONObject(problems.map { ($0.0, .string($0.1)) }))]
+            return json(.serviceUnavailable, Array(body.description.utf8))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
+        }
+        router.post("/graphql") { request, _ -> Response in
+            switch await decode(request) {
+            case .rejected(let response): return response
+            case .body(let body): return json(.ok, await gateway.execute(body))
+            }
+        }
+        router.post("/explain") { request, _ -> Response in
+            switch await decode(request) {
+            case .rejected(let response): return response
+            case .body(let body): return json(.ok, gateway.explain(body))
+            }
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "gateway"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    enum Decoded {
+        case body(GraphQLRequestBody)
+        case rejected(Response)
+    }
+
+    /// The request's GraphQL body, or the 4xx response that explains why there is none.
+    static func decode(_ request: Request) async -> Decoded {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            return .rejected(json(.contentTooLarge, errorResponseBody([
+                ResponseError("The request body is larger than \(maxBodyBytes) bytes.", code: "PAYLOAD_TOO_LARGE")
+            ])))
+        }
+        let decoded = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(ResponseError) in try GraphQLRequestBody(bytes: bytes) }
+        }
+        switch decoded {
+        case .success(let body): return .body(body)
+        case .failure(let error): return .rejected(json(.badRequest, errorResponseBody([error])))
+        }
+    }
+
+    /// Subgraphs that do not answer `{ __typename }` within a second, with the reason.
+    static func readiness(_ gateway: Gateway, client: UpstreamClient) async -> [(String, String)] {
+        let subgraphs = gateway.supergraph.configuration.subgraphs
+        let body = Array(#"{"query":"{ __typename }"}"#.utf8)
+        let problems = await withTaskGroup(of: (String, String?).self) { group in
+            for subgraph in subgraphs {
+                group.addTask {
+                    do throws(UpstreamError) {
+                        let answer = try await client.postJSON(
+                            url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
+                            timeouts: .init(connect: .seconds(1), request: .seconds(1)))
+                        return (subgraph.name, answer["data"] == nil ? "no data in its answer" : nil)
+                    } catch {
+                        return (subgraph.name, error.message)
+                    }
+                }
+            }
+            var problems: [String: String] = [:]
+            for await (name, problem) in group { if let problem { problems[name] = problem } }
+            return problems
+        }
+        return subgraphs.compactMap { subgraph in problems[subgraph.name].map { (subgraph.name, $0) } }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,75 @@
+import GraphQL
+import GraphQLSupport
+
+extension PlanBuilder {
+    /// The plan for an operation the gateway can pass through unchanged: the document holds
+    /// this one operation, every root field belongs to one subgraph, and no field anywhere
+    /// (skipped ones included: they are sent too) is a relationship or introspection.
+    func forwardPlan(rootType: TypeDef, rootFields: [CollectedField], isMutation: Bool) -> QueryPlan? {
+        guard document.operations.count == 1, !rootFields.isEmpty else { return nil }
+        var owners: Set<String> = []
+        var visited: Set<String> = []
+        guard
+            walk(operation.selectionSet, typeName: rootType.name, isRoot: true, owners: &owners, visited: &visited,
+                 isMutation: isMutation),
+            owners.count == 1, let subgraph = owners.first
+        else { return nil }
+        let shape = Shape(
+            typeName: rootType.name,
+            fields: rootFields.map { field in
+                if field.name == "__typename" { return .typename(key: field.responseKey, typeName: rootType.name) }
+                let type = rootType.field(field.name)?.type ?? .named("String")
+                return .root(key: field.responseKey, fetch: 0, upstreamKey: field.responseKey, type: type, shape: nil)
+            })
+        let fetch = Fetch(
+            id: 0, subgraph: subgraph, kind: .forward, query: document.document.loc?.source.body ?? "",
+            clientVariables: operation.variableDefinitions.map(\.variable.name.value))
+        return QueryPlan(operation: isMutation ? .mutation : .query, node: .fetch(0), fetches: [fetch], shape: shape)
+    }
+
+    /// False as soon as a relationship or introspection field appears.
+    private func walk(
+        _ selectionSet: SelectionSet, typeName: String, isRoot: Bool, owners: inout Set<String>,
+        visited: inout Set<String>, isMutation: Bool
+    ) -> Bool {
+        for selection in selectionSet.selections {
+            switch selection {
+            case let field as Field:
+                let name = field.name.value
+                if name == "__typename" { continue }
+                if name.hasPrefix("__") { return false }
+                if supergraph.relationship(on: typeName, field: name) != nil { return false }
+                if isRoot {
+                    guard let owner = isMutation ? supergraph.mutationOwners[name] : supergraph.queryOwners[name] else {
+                        return false
+                    }
+                    owners.insert(owner)
+                }
+                if let subselection = field.selectionSet {
+                    guard let fieldType = schema[typeName]?.field(name)?.type.namedType else { return false }
+                    if !walk(subselection, typeName: fieldType, isRoot: false, owners: &owners, visited: &visited, isMutation: isMutation) {
+                        return false
+                    }
+                }
+            case let inline as InlineFragment:
+                let condition = inline.typeCondition?.name.value ?? typeName
+                if !walk(inline.selectionSet, typeName: condition, isRoot: isRoot, owners: &owners, visited: &visited, isMutation: isMutation) {
+                    return false
+                }
+            case let spread as FragmentSpread:
+                let name = spread.name.value
+                guard let fragment = document.fragments[name] else { return false }
+                // A fragment spread at several depths is walked once per depth kind.
+                let key = (isRoot ? "root:" : "") + name
+                if !visited.insert(key).inserted { continue }
+                if !walk(fragment.selectionSet, typeName: fragment.typeCondition.name.value, isRoot: isRoot,
+                         owners: &owners, visited: &visited, isMutation: isMutation) {
+                    return false
+                }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,208 @@
+import GatewayConfig
+import GatewayJSON
+import GraphQLSupport
+
+/// How an operation is answered: which upstream requests to send, in which order, and how
+/// to assemble their answers into the client's response. Pure data: planning does no I/O,
+/// execution decides nothing about what to fetch.
+public struct QueryPlan: Sendable, Equatable {
+    public enum Operation: String, Sendable, Equatable {
+        case query
+        case mutation
+    }
+
+    public var operation: Operation
+    /// The order of the fetches: sequences, parallel groups, fetches and flattens.
+    public var node: PlanNode
+    /// Every fetch, indexed by its id.
+    public var fetches: [Fetch]
+    /// How the response's `data` is assembled.
+    public var shape: Shape
+
+    public init(operation: Operation, node: PlanNode, fetches: [Fetch], shape: Shape) {
+        self.operation = operation
+        self.node = node
+        self.fetches = fetches
+        self.shape = shape
+    }
+}
+
+/// The order of a plan's fetches (the shape Apollo Router uses).
+public indirect enum PlanNode: Sendable, Equatable {
+    /// Children one after another.
+    case sequence([PlanNode])
+    /// Children concurrently.
+    case parallel([PlanNode])
+    /// A root fetch.
+    case fetch(Int)
+    /// A relationship fetch for the objects at a response path (`books.@.author`).
+    case flatten(path: String, fetch: Int)
+    /// Nothing to fetch (an operation of only `__typename` and introspection).
+    case empty
+}
+
+/// One upstream request.
+public struct Fetch: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Root fields of one subgraph; the answer's `data` holds them by response key.
+        case root
+        /// The client's whole request sent unchanged: every field belongs to one subgraph and
+        /// no relationship is involved, so the answer can be passed through as it is.
+        case forward
+        /// The rows of a relationship's target for all parent objects at once.
+        case relationship(RelationshipFetch)
+    }
+
+    public var id: Int
+    public var subgraph: String
+    public var kind: Kind
+    /// The upstream operation text. Constant for a plan, so the subgraph's parse cache hits.
+    public var query: String
+    /// Client variables the upstream operation uses, forwarded by name.
+    public var clientVariables: [String]
+
+    public init(id: Int, subgraph: String, kind: Kind, query: String, clientVariables: [String]) {
+        self.id = id
+        self.subgraph = subgraph
+        self.kind = kind
+        self.query = query
+        self.clientVariables = clientVariables
+    }
+}
+
+/// A batched relationship fetch: the distinct join keys of every parent object, asked of the
+/// target collection once with `filter: {key: {_in: [...]}}` (composite keys: `_or` of
+/// `_and`s), combined with the relationship field's own `filter`.
+public struct RelationshipFetch: Sendable, Equatable {
+    /// `Book.author`, for explain and errors.
+    public var relationship: String
+    public var kind: RelationshipKind
+    /// The fetch whose answer holds the parent objects.
+    public var parent: Int
+    /// Upstream response keys from the parent fetch's rows (for a root fetch: from `data`)
+    /// down to the parent objects; lists on the way are flattened.
+    public var parentPath: [String]
+    /// Where each parent object holds the source key fields (internal aliases).
+    public var sourceKeys: [String]
+    /// Where each target row holds the target key fields (internal aliases).
+    public var targetKeys: [String]
+    /// The target key fields, for the key filter.
+    public var targetFields: [String]
+    /// The upstream response key of the collection field.
+    public var collectionKey: String
+    /// The relationship field's arguments as the client wrote them.
+    public var arguments: RelationshipArguments
+    /// The target's filter input type (the type of `$where`).
+    public var filterType: String
+    /// The target's order input type, when the client passes `order`.
+    public var orderType: String?
+    /// The upstream variables the gateway fills: the combined key and client filter, and the order.
+    public var whereVariable: String
+    public var orderVariable: String
+
+    public init(
+        relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
+        targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
+        filterType: String, orderType: String?, whereVariable: String, orderVariable: String
+    ) {
+        self.relationship = relationship
+        self.kind = kind
+        self.parent = parent
+        self.parentPath = parentPath
+        self.sourceKeys = sourceKeys
+        self.targetKeys = targetKeys
+        self.targetFields = targetFields
+        self.collectionKey = collectionKey
+        self.arguments = arguments
+        self.filterType = filterType
+        self.orderType = orderType
+        self.whereVariable = whereVariable
+        self.orderVariable = orderVariable
+    }
+}
+
+/// The arguments of an Array relationship field, as templates over the client's variables.
+/// `filter` and `order` go upstream; `limit` and `offset` apply to each parent's list in
+/// the gateway (a batched fetch cannot page per parent upstream).
+public struct RelationshipArguments: Sendable, Equatable {
+    public var filter: ValueTemplate?
+    public var order: ValueTemplate?
+    public var limit: ValueTemplate?
+    public var offset: ValueTemplate?
+
+    public init(filter: ValueTemplate? = nil, order: ValueTemplate? = nil, limit: ValueTemplate? = nil, offset: ValueTemplate? = nil) {
+        self.filter = filter
+        self.order = order
+        self.limit = limit
+        self.offset = offset
+    }
+
+    public var isEmpty: Bool { filter == nil && order == nil && limit == nil && offset == nil }
+}
+
+/// An argument value from the document: a literal with variables left to fill in.
+public indirect enum ValueTemplate: Sendable, Equatable {
+    case constant(JSON)
+    case variable(String)
+    case list([ValueTemplate])
+    case object([Member])
+
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        public var value: ValueTemplate
+        public init(name: String, value: ValueTemplate) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The value with the variables filled in; nil when it is a variable that was not given.
+    public func resolve(_ variables: JSONObject) -> JSON? {
+        switch self {
+        case .constant(let value): return value
+        case .variable(let name): return variables[name]
+        case .list(let items): return .array(items.map { $0.resolve(variables) ?? .null })
+        case .object(let members):
+            var object = JSONObject(minimumCapacity: members.count)
+            for member in members {
+                if let value = member.value.resolve(variables) { object.append(member.name, value) }
+            }
+            return .object(object)
+        }
+    }
+}
+
+/// How the client's response is assembled for one object type: the fields in the client's
+/// order, each saying where its value comes from.
+public struct Shape: Sendable, Equatable {
+    public var typeName: String
+    public var fields: [ShapeField]
+
+    public init(typeName: String, fields: [ShapeField]) {
+        self.typeName = typeName
+        self.fields = fields
+    }
+}
+
+public indirect enum ShapeField: Sendable, Equatable {
+    /// `__typename`.
+    case typename(key: String, typeName: String)
+    /// `__schema` or `__type`, answered by the gateway itself.
+    case introspection(key: String)
+    /// A root field whose value is in a root fetch's `data`.
+    case root(key: String, fetch: Int, upstreamKey: String, type: TypeRef, shape: Shape?)
+    /// A field read from the upstream object (scalars, enums and lists of them).
+    case value(key: String, upstreamKey: String, type: TypeRef)
+    /// An object field served by the same subgraph as its parent.
+    case object(key: String, upstreamKey: String, type: TypeRef, shape: Shape)
+    /// A relationship field, filled from a relationship fetch by the parent's key.
+    case relationship(key: String, fetch: Int, shape: Shape)
+
+    public var key: String {
+        switch self {
+        case .typename(let key, _), .introspection(let key), .root(let key, _, _, _, _), .value(let key, _, _),
+            .object(let key, _, _, _), .relationship(let key, _, _):
+            return key
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import GatewayJSON
+import GatewayServer
+import GraphQLSupport
+import Hummingbird
+import Logging
+import Supergraph
+import Upstream
+
+@main
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "A federated GraphQL gateway: one endpoint in front of several GraphQL subgraphs.",
+        subcommands: [Serve.self, Compose.self, Check.self, Explain.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every subcommand that composes takes.
+struct LoadOptions: ParsableArguments {
+    @Option(help: "The gateway configuration file.")
+    var config: String = "gateway.yaml"
+
+    @Option(help: "Seconds to wait for subgraphs that do not answer yet.")
+    var wait: Double = 60
+
+    func logger(_ label: String, level: Logger.Level = .info) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
+        return logger
+    }
+
+    /// Loads and composes, or prints the errors and exits non-zero.
+    func supergraph(client: UpstreamClient, logger: Logger) async throws -> Supergraph {
+        do {
+            return try await SupergraphLoader.load(
+                path: config, client: client, wait: .milliseconds(Int(wait * 1000)), logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            client.shutdown()
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Compose the supergraph and serve it over HTTP.")
+
+    @OptionGroup var load: LoadOptions
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free port).")
+    var port: Int = 4000
+
+    @Option(help: "Most join keys in one relationship request; more are split into concurrent requests.")
+    var maxKeysPerFetch: Int = 10_000
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard maxKeysPerFetch >= 1 else { throw ValidationError("--max-keys-per-fetch must be at least 1") }
+    }
+
+    func run() async throws {
+        let logger = load.logger("gateway")
+        let client = UpstreamClient()
+        let supergraph = try await load.supergraph(client: client, logger: logger)
+        let gateway = Gateway(
+            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch), logger: logger)
+        let host = host
+        let app = GatewayServer.application(gateway: gateway, client: client, host: host, port: port, logger: logger) { port in
+            // Tests and scripts read this line to learn the port (useful with --port 0).
+            FileHandle.standardOutput.write(Data("gateway listening on \(host):\(port)\n".utf8))
+        }
+        do {
+            try await app.runService()
+        } catch {
+            client.shutdown()
+            throw error
+        }
+        client.shutdown()
+    }
+}
+
+struct Compose: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the supergraph's SDL.")
+
+    @OptionGroup var load: LoadOptions
+
+    func run() async throws {
+        let client = UpstreamClient()
+        let supergraph = try await load.supergraph(client: client, logger: load.logger("gateway", level: .warning))
+        print(supergraph.sdl, terminator: "")
+        client.shutdown()
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that gateway.yaml and the running subgraphs agree (exit 0), or print the located errors (exit 1).")
+
+    @OptionGroup var load: LoadOptions
+
+    func run() async throws {
+        let client = UpstreamClient()
+        let supergraph = try await load.supergraph(client: client, logger: load.logger("gateway", level: .warning))
+        let configuration = supergraph.configuration
+        print("""
+            \(load.config) is valid: \(configuration.subgraphs.count) subgraphs, \(configuration.models.count) models, \
+            \(configuration.relationships.count) relationships; the supergraph has \(supergraph.schemaModel.types.count) types.
+            """)
+        client.shutdown()
+    }
+}
+
+struct Explain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the query plan of an operation without running it.")
+
+    @OptionGroup var load: LoadOptions
+
+    @Option(help: "The GraphQL operation.")
+    var query: String
+
+    @Option(help: "The operation to plan, when the document has several.")
+    var operationName: String?
+
+    @Option(help: "Variables as a JSON object (they decide @skip and @include).")
+    var variables: String?
+
+    func run() async throws {
+        let client = UpstreamClient()
+        defer { client.shutdown() }
+        let supergraph = try await load.supergraph(client: client, logger: load.logger("gateway", level: .warning))
+        var parsedVariables: JSONObject = [:]
+        if let variables {
+            guard case .object(let object)? = try? JSONParser.parse(variables) else {
+                throw ValidationError("--variables must be a JSON object")
+            }
+            parsedVariables = object
+        }
+        let gateway = Gateway(supergraph: supergraph, client: client)
+        do {
+            let prepared = try gateway.prepare(GraphQLRequestBody(query: query, operationName: operationName, variables: parsedVariables))
+            print(prepared.plan.explained)
+        } catch {
+            for problem in error.errors { FileHandle.standardError.write(Data("\(problem.message)\n".utf8)) }
+            throw ExitCode(1)
+        }
+    }
+}

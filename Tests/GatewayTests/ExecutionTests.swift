@@ -1,0 +1,128 @@
+import Foundation
+import GatewayJSON
+import TestSupport
+import Testing
+
+@Suite("Batching, concurrency and failures")
+struct ExecutionTests {
+    static let deepQuery = """
+        { books { name author { name passport { passport_number } authoredBooks(limit: 2) { name } }
+                  reviews { rating user { name loans { stock { copies } book { name } } } }
+                  library { name stock { copies } } bookGenres { genre { name } } }
+          users { name address { city } } }
+        """
+
+    /// The number of upstream requests depends on the query's shape only: the same query
+    /// sends as many at scale 1 as at scale 10, where every list is ten times longer.
+    @Test func upstreamRequestsDoNotGrowWithTheData() async throws {
+        var counts: [Int] = []
+        var sizes: [Int] = []
+        for scale in [1, 10] {
+            try await withStack(scale: scale) { stack in
+                let before = try await stack.upstreamRequests()
+                let answer = try await stack.query(Self.deepQuery)
+                #expect(answer["errors"] == nil)
+                counts.append(try await stack.upstreamRequests() - before)
+                sizes.append(answer.at("data", "books")?.arrayValue?.count ?? 0)
+            }
+        }
+        #expect(sizes == [200, 2_000])
+        // 2 root fetches + 13 relationship fetches, at both scales.
+        #expect(counts == [15, 15])
+    }
+
+    /// Two sibling relationships to different subgraphs are fetched at the same time: each
+    /// subgraph answers after 400 ms, and their request intervals overlap.
+    @Test func siblingRelationshipsOverlapInTime() async throws {
+        let slow = ["--latency-ms", "400", "--log-requests"]
+        try await withStack(extraArguments: ["authors": slow, "reviews": slow]) { stack in
+            let answer = try await stack.query("{ books(limit: 5) { name author { name } reviews { rating } } }")
+            #expect(answer["errors"] == nil)
+            func intervals(_ subgraph: String) async -> [(UInt64, UInt64)] {
+                await stack.output(subgraph).split(separator: "\n").compactMap { line in
+                    let parts = line.split(separator: " ")
+                    guard parts.count == 3, parts[0] == "request", let start = UInt64(parts[1]), let end = UInt64(parts[2]) else { return nil }
+                    return (start, end)
+                }
+            }
+            // The last request of each is the query's (the gateway introspected them before).
+            guard let author = await intervals("authors").last, let review = await intervals("reviews").last else {
+                Issue.record("no request lines")
+                return
+            }
+            #expect(author.0 < review.1 && review.0 < author.1, "authors \(author), reviews \(review)")
+        }
+    }
+
+    @Test func aSubgraphOutageCostsOnlyItsFieldsAndRecovers() async throws {
+        try await withStack { stack in
+            let query = "{ books(limit: 3) { id author { name } reviews(limit: 1) { rating } } libraries(limit: 1) { name } authors(limit: 1) { name } }"
+            let whole = try await stack.query(query)
+            #expect(whole["errors"] == nil)
+            await stack.stop("authors")
+
+            let partial = try await stack.query(query)
+            let books = partial.at("data", "books")?.arrayValue ?? []
+            #expect(books.count == 3)
+            for (index, book) in books.enumerated() {
+                #expect(book["author"] == .null)
+                #expect(book["reviews"] == whole.at("data", "books", index, "reviews"))
+            }
+            #expect(partial.at("data", "libraries") == whole.at("data", "libraries"))
+            #expect(partial.at("data", "authors") == .null)
+            let errors = partial["errors"]?.arrayValue ?? []
+            let paths = errors.compactMap { $0["path"] }
+            #expect(Set(paths) == Set([["books", 0, "author"], ["books", 1, "author"], ["books", 2, "author"], ["authors"]]))
+            for error in errors {
+                #expect(error.at("extensions", "code") == "SUBGRAPH_UNAVAILABLE")
+                #expect(error.at("extensions", "subgraph") == "authors")
+                #expect(error["message"]?.stringValue?.hasPrefix("Subgraph authors failed: connection refused") == true, "\(error)")
+            }
+
+            try await stack.restart("authors")
+            #expect(try await stack.query(query) == whole)
+        }
+    }
+
+    @Test func aForwardedQueryToADownSubgraphAnswersNullWithAnError() async throws {
+        try await withStack { stack in
+            await stack.stop("reviews")
+            let answer = try await stack.query("{ r: reviews(limit: 1) { id } }")
+            #expect(answer.at("data", "r") == .null)
+            #expect(answer.at("errors", 0, "path") == ["r"])
+            #expect(answer.at("errors", 0, "extensions", "subgraph") == "reviews")
+        }
+    }
+
+    @Test func badRequestsGetClearErrors() async throws {
+        try await withStack { stack in
+            let unknown = try await stack.query("{ books { id nope } }")
+            #expect(unknown.at("errors", 0, "message") == "Cannot query field \"nope\" on type \"Book\". Did you mean \"name\"?")
+            let negative = try await stack.query("{ authors(limit: 2) { id authoredBooks(limit: -1) { id } } }")
+            #expect(negative.at("data", "authors", 0, "authoredBooks") == .null)
+            #expect(negative.at("errors", 0, "message") == "limit must not be negative, got -1")
+            #expect(negative.at("errors", 0, "path") == ["authors", 0, "authoredBooks"])
+            let malformed = try await TestHTTP.post(await stack.url("gateway"), body: "{\"query\":")
+            #expect(malformed.status == 400)
+            let wrongVariable = try await stack.query("query($n: Int) { books(limit: $n) { id } }", variables: ["n": "x"])
+            #expect(wrongVariable.at("errors", 0, "message") == "Variable \"$n\" got invalid value \"x\": Int cannot represent a string value: \"x\".")
+        }
+    }
+
+    @Test func healthReadyExplainAndMetrics() async throws {
+        try await withStack { stack in
+            let base = await stack.base("gateway")
+            #expect(try await TestHTTP.request(base + "/health").status == 200)
+            #expect(try await TestHTTP.request(base + "/ready").json() == ["status": "ready"])
+            let explain = try await TestHTTP.post(base + "/explain", body: #"{"query": "{ books(limit: 1) { author { name } } }"}"#).json()
+            #expect(explain.at("plan", "node", "kind") == "Sequence")
+            #expect(explain.at("plan", "node", "nodes", 0, "subgraph") == "catalog")
+            #expect(explain.at("plan", "node", "nodes", 1, "node", "subgraph") == "authors")
+            #expect(explain.at("plan", "node", "nodes", 1, "node", "dependsOn") == [0])
+            await stack.stop("inventory")
+            let ready = try await TestHTTP.request(base + "/ready")
+            #expect(ready.status == 503)
+            #expect(try ready.json().at("subgraphs", "inventory")?.stringValue?.contains("connection refused") == true)
+        }
+    }
+}
