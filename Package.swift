@@ -114,7 +114,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["GatewayJSON"],
+            dependencies: ["GatewayJSON", "GraphQLSupport"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "GatewayJSONTests", dependencies: ["GatewayJSON"]),
@@ -129,11 +129,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport"]),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["GatewayJSON", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "SupergraphTests",
-            dependencies: ["Supergraph", "GatewayConfig", "GraphQLSupport", "GatewayJSON", "TestSupport"]
+            dependencies: [
+                "Supergraph", "QueryPlanner", "GatewayConfig", "GraphQLSupport", "GatewayJSON", "TestSupport",
+                .product(name: "GraphQL", package: "GraphQL"),
+            ]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import TestSupport
 import GatewayConfig
 import GraphQLSupport
 import Testing

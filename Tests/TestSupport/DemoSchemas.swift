@@ -4,21 +4,21 @@ import GraphQLSupport
 /// The five demo subgraphs' schemas as SDL, derived from their types by subgraph-protocol.md's
 /// rule (collection, filter, order and operator inputs), so config tests need no running service.
 /// Checked once by hand against the real catalog subgraph's introspection: the same query field,
-/// object, filter, order, enum and operator types (mutations left out, as config does not use them).
-enum DemoSchemas {
+/// object, filter, order, enum, operator, input and patch types, and the mutations.
+public enum DemoSchemas {
     /// An object type of a subgraph, with its collection field and fields (`id: ID!, name: String!`).
-    struct ModelType {
-        var name: String
-        var collection: String
-        var fields: String
+    public struct ModelType: Sendable {
+        public var name: String
+        public var collection: String
+        public var fields: String
 
-        init(_ name: String, _ collection: String, _ fields: String) {
+        public init(_ name: String, _ collection: String, _ fields: String) {
             self.name = name
             self.collection = collection
             self.fields = fields
         }
 
-        var parsedFields: [(name: String, type: String)] {
+        public var parsedFields: [(name: String, type: String)] {
             fields.split(separator: ",").map { field in
                 let parts = field.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
                 return (parts[0], parts[1])
@@ -27,7 +27,7 @@ enum DemoSchemas {
     }
 
     /// demo-domain.md's table.
-    static let subgraphs: [(name: String, types: [ModelType])] = [
+    public static let subgraphs: [(name: String, types: [ModelType])] = [
         (
             "people",
             [
@@ -77,7 +77,7 @@ enum DemoSchemas {
         ),
     ]
 
-    static let operators: [String: [String]] = {
+    public static let operators: [String: [String]] = {
         let ordered = ["_eq", "_ne", "_in", "_nin", "_gt", "_ge", "_lt", "_le"]
         let textual = ordered + ["_like", "_nlike", "_ilike", "_nilike"]
         return ["ID": textual, "String": textual, "Int": ordered, "Float": ordered, "Boolean": ["_eq", "_ne"]]
@@ -87,17 +87,31 @@ enum DemoSchemas {
     /// - Parameters:
     ///   - withoutIn: operator input types (`IDOperators`) to write without `_in`, for tests of
     ///     relationships the gateway cannot batch.
-    static func sdl(_ types: [ModelType], withoutIn: Set<String> = []) -> String {
+    public static func sdl(_ types: [ModelType], withoutIn: Set<String> = []) -> String {
         var blocks: [String] = []
         blocks.append(
             "type Query {\n"
                 + types.map {
                     "  \($0.collection)(filter: \($0.name)Filter, order: [\($0.name)Order!], limit: Int, offset: Int): [\($0.name)!]!\n"
                 }.joined() + "}")
+        blocks.append(
+            "type Mutation {\n"
+                + types.map { type in
+                    let t = type.name
+                    return "  create_\(t)(input: \(t)Input!): \(t)!\n"
+                        + "  update_\(t)(id: ID, filter: \(t)Filter, input: \(t)Patch!): [\(t)!]!\n"
+                        + "  delete_\(t)(id: ID, filter: \(t)Filter): [\(t)!]!\n"
+                }.joined() + "}")
         var scalars: [String] = []
         for type in types {
             let fields = type.parsedFields
             blocks.append("type \(type.name) {\n" + fields.map { "  \($0.name): \($0.type)\n" }.joined() + "}")
+            blocks.append(
+                "input \(type.name)Input {\n"
+                    + fields.map { "  \($0.name): \($0.name == "id" ? "ID" : $0.type)\n" }.joined() + "}")
+            blocks.append(
+                "input \(type.name)Patch {\n"
+                    + fields.dropFirst().map { "  \($0.name): \($0.type.replacingOccurrences(of: "!", with: ""))\n" }.joined() + "}")
             var filter = "input \(type.name)Filter {\n"
             for field in fields {
                 let scalar = field.type.replacingOccurrences(of: "!", with: "")
@@ -127,13 +141,13 @@ enum DemoSchemas {
         return scalar
     }
 
-    static func schema(_ subgraph: String, withoutIn: Set<String> = []) throws -> SchemaModel {
+    public static func schema(_ subgraph: String, withoutIn: Set<String> = []) throws -> SchemaModel {
         let types = subgraphs.first { $0.name == subgraph }!.types
         return try SchemaModel(sdl: sdl(types, withoutIn: withoutIn))
     }
 
     /// All five subgraphs' schemas keyed by subgraph name.
-    static func all() throws -> [String: SchemaModel] {
+    public static func all() throws -> [String: SchemaModel] {
         var schemas: [String: SchemaModel] = [:]
         for subgraph in subgraphs { schemas[subgraph.name] = try schema(subgraph.name) }
         return schemas

@@ -1,0 +1,118 @@
+import GatewayConfig
+import GatewayJSON
+import GraphQL
+import GraphQLSupport
+import Supergraph
+import TestSupport
+import Testing
+
+/// The demo supergraph composed from SDL (no network): the five subgraph schemas and the
+/// repository's gateway.yaml.
+func demoSupergraph() throws -> Supergraph {
+    let schemas = try DemoSchemas.all()
+    let raw = try ConfigLoader.load(
+        path: BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path, environment: [:])
+    let configuration = try ConfigLoader.resolve(raw, schemas: schemas)
+    return try Composer.compose(
+        subgraphs: configuration.subgraphs.map { ($0.name, schemas[$0.name]!) }, configuration: configuration)
+}
+
+/// Composes SDL subgraphs with a gateway.yaml text.
+func compose(_ subgraphs: [(String, String)], yaml: String = "subgraphs:\n") throws -> Supergraph {
+    var text = yaml
+    if text == "subgraphs:\n" {
+        for (name, _) in subgraphs { text += "  - name: \(name)\n    url: http://127.0.0.1:1/\(name)\n" }
+    }
+    let schemas = Dictionary(uniqueKeysWithValues: try subgraphs.map { ($0.0, try SchemaModel(sdl: $0.1)) })
+    let configuration = try ConfigLoader.resolve(ConfigLoader.decode(yaml: text, file: "test.yaml", environment: [:]), schemas: schemas)
+    return try Composer.compose(subgraphs: subgraphs.map { ($0.0, schemas[$0.0]!) }, configuration: configuration)
+}
+
+@Suite("Composition")
+struct CompositionTests {
+    @Test func theDemoSupergraphHasEveryRootFieldNullableAndEveryRelationship() throws {
+        let supergraph = try demoSupergraph()
+        let query = try #require(supergraph.schemaModel.query)
+        #expect(query.fields.count == 11)
+        #expect(query.field("books")?.type.description == "[Book!]")
+        #expect(supergraph.queryOwners["books"] == "catalog" && supergraph.queryOwners["loans"] == "inventory")
+        #expect(supergraph.schemaModel["Book"]?.field("author")?.type.description == "Author")
+        let reviews = try #require(supergraph.schemaModel["Book"]?.field("reviews"))
+        #expect(reviews.type.description == "[Review!]")
+        #expect(reviews.arguments.map { "\($0.name): \($0.type)" }
+            == ["filter: ReviewFilter", "order: [ReviewOrder!]", "limit: Int", "offset: Int"])
+        #expect(supergraph.schemaModel["Loan"]?.field("stock")?.type.description == "Stock")
+        let relationshipCount = supergraph.relationships.values.reduce(0) { $0 + $1.count }
+        #expect(relationshipCount == 23)
+        // Shared operator inputs are merged into one.
+        #expect(supergraph.schemaModel.types.filter { $0.name == "IDOperators" }.count == 1)
+    }
+
+    @Test func theComposedSchemaValidatesAndSurvivesAnIntrospectionRoundTrip() async throws {
+        let supergraph = try demoSupergraph()
+        #expect(GraphQL.validateSchema(schema: supergraph.schema).isEmpty)
+        let result = try await graphql(schema: supergraph.schema, request: SchemaModel.introspectionQuery)
+        #expect(result.errors.isEmpty)
+        let data = try JSONParser.parse(String(decoding: try GraphQLJSONEncoder().encode(result), as: UTF8.self))
+        let introspected = try SchemaModel(introspection: data)
+        // Same types, same fields and arguments (introspection sorts fields by name).
+        #expect(Set(introspected.types.map(\.name)) == Set(supergraph.schemaModel.types.map(\.name)))
+        for type in supergraph.schemaModel.types {
+            let expected = Set(type.fields.map { "\($0.name)(\($0.arguments.map { "\($0.name): \($0.type)" }.joined(separator: ", "))): \($0.type)" })
+            let actual = Set((introspected[type.name]?.fields ?? []).map { "\($0.name)(\($0.arguments.map { "\($0.name): \($0.type)" }.joined(separator: ", "))): \($0.type)" })
+            #expect(actual == expected, "\(type.name)")
+            #expect(Set(introspected[type.name]?.inputFields.map(\.name) ?? []) == Set(type.inputFields.map(\.name)), "\(type.name)")
+        }
+        // The SDL printed from the model parses back to the same model.
+        #expect(try SchemaModel(sdl: supergraph.sdl) == supergraph.schemaModel)
+    }
+
+    @Test func aRootFieldServedByTwoSubgraphsIsAnErrorNamingBoth() throws {
+        let a = "type Query { things: [A!]! }\ntype A { id: ID! }"
+        let b = "type Query { things: [B!]! }\ntype B { id: ID! }"
+        #expect {
+            try compose([("one", a), ("two", b)])
+        } throws: { error in
+            (error as? CompositionErrors)?.description == "Query.things is served by both one and two; root fields must be unique across subgraphs."
+        }
+    }
+
+    @Test func anObjectTypeDefinedTwiceIsAnError() throws {
+        let a = "type Query { as: [Thing!]! }\ntype Thing { id: ID! }"
+        let b = "type Query { bs: [Thing!]! }\ntype Thing { id: ID! }"
+        #expect {
+            try compose([("one", a), ("two", b)])
+        } throws: { error in
+            (error as? CompositionErrors)?.description == "Type Thing is defined by both one and two; an object type must belong to one subgraph."
+        }
+    }
+
+    @Test func sharedInputsMergeWhenIdenticalAndConflictWhenNot() throws {
+        let a = "type Query { as(f: Ops): [A!]! }\ntype A { id: ID! }\ninput Ops { _eq: ID, _in: [ID!] }\nenum Ordering { ASC DESC }"
+        let same = "type Query { bs(f: Ops): [B!]! }\ntype B { id: ID! }\ninput Ops { _in: [ID!], _eq: ID }\nenum Ordering { DESC ASC }"
+        let merged = try compose([("one", a), ("two", same)])
+        #expect(merged.schemaModel["Ops"]?.inputFields.count == 2)
+        let different = "type Query { bs(f: Ops): [B!]! }\ntype B { id: ID! }\ninput Ops { _eq: String, _in: [ID!] }"
+        #expect {
+            try compose([("one", a), ("two", different)])
+        } throws: { error in
+            (error as? CompositionErrors)?.description == "Input type Ops differs between one and two: field _eq is ID in one and String in the other."
+        }
+        let enumDifferent = "type Query { bs: [B!]! }\ntype B { id: ID! }\nenum Ordering { ASC }"
+        #expect {
+            try compose([("one", a), ("two", enumDifferent)])
+        } throws: { error in
+            (error as? CompositionErrors)?.description == "Enum Ordering differs between one and two: values DESC are not in both."
+        }
+    }
+
+    @Test func interfacesAreRejectedWithAReason() throws {
+        let sdl = "type Query { as: [A!]! }\ninterface Node { id: ID! }\ntype A implements Node { id: ID! }"
+        #expect {
+            try compose([("one", sdl)])
+        } throws: { error in
+            (error as? CompositionErrors)?.description
+                == "Interface Node of one is not supported: the gateway joins object types with scalar fields (subgraph-protocol.md)."
+        }
+    }
+}
