@@ -130,7 +130,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["GatewayJSON", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["GatewayJSON", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "SupergraphTests",
             dependencies: [

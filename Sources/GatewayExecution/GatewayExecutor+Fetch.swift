@@ -92,19 +92,60 @@ extension GatewayExecutor {
     // MARK: Root and forwarded fetches
 
     func rootFetch(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
-        switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: clientVariables(fetch, run))) {
+        var variables = clientVariables(fetch, run)
+        // Filters naming relationships become key conditions first.
+        for rewrite in fetch.argumentRewrites {
+            guard let value = rewrite.template.resolve(run.variables), !value.isNull else { continue }
+            let coerced: JSON
+            do {
+                coerced = try coercion.coerceJSON(value, to: .named(rewrite.type), path: "")
+            } catch {
+                return .failed(FetchFailure(message: "Argument \"filter\": \(error.message)", code: "BAD_USER_INPUT"))
+            }
+            switch await self.rewrite(coerced, typeName: supergraph.filterTypes[rewrite.type] ?? "", lookups: rewrite.lookups) {
+            case .success(let rewritten): variables[rewrite.variable] = rewritten
+            case .failure(let failure): return .failed(failure)
+            }
+        }
+        switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables)) {
         case .failure(let failure):
             return .failed(failure)
         case .success(let (json, _)):
             let errors = Self.upstreamErrors(json, subgraph: fetch.subgraph)
-            guard case .object(let data)? = json["data"] else {
+            guard case .object(var data)? = json["data"] else {
                 return .failed(FetchFailure(
                     message: errors.first.map { "Subgraph \(fetch.subgraph) failed: \($0.message)" }
                         ?? "Subgraph \(fetch.subgraph) answered no data.",
                     code: "SUBGRAPH_ERROR", subgraph: fetch.subgraph))
             }
+            // Root fields the gateway orders: sort, then page.
+            for (key, plan) in fetch.orderedFields {
+                guard case .array(let rows)? = data[key] else { continue }
+                let limit: Int?
+                let offset: Int
+                do {
+                    limit = try nonNegative(plan.limit, "limit", run)
+                    offset = try nonNegative(plan.offset, "offset", run) ?? 0
+                } catch {
+                    return .failed(error)
+                }
+                switch await sort(rows, plan: plan) {
+                case .failure(let failure): return .failed(failure)
+                case .success(let sorted):
+                    let start = min(offset, sorted.count)
+                    let end = limit.map { min(start + $0, sorted.count) } ?? sorted.count
+                    data[key] = .array(Array(sorted[start..<end]))
+                }
+            }
             return .data(data, errors: errors)
         }
+    }
+
+    /// An `Int` argument that must not be negative.
+    func nonNegative(_ template: ValueTemplate?, _ name: String, _ run: Run) throws(FetchFailure) -> Int? {
+        guard case .int(let value)? = template?.resolve(run.variables) else { return nil }
+        guard value >= 0 else { throw FetchFailure(message: "\(name) must not be negative, got \(value)", code: "BAD_USER_INPUT") }
+        return value
     }
 
     func forward(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
@@ -165,29 +206,88 @@ extension GatewayExecutor {
     }
 
     func relationshipFetch(_ fetch: Fetch, _ relationship: RelationshipFetch, _ run: Run) async -> FetchOutcome {
-        let arguments: EvaluatedArguments
+        var arguments: EvaluatedArguments
         do {
             arguments = try evaluate(relationship, run.variables)
         } catch {
             return .failed(error)
         }
         guard let parent = run.results[relationship.parent] else { return .skipped }
-        let keys = Self.collectKeys(parent, relationship)
-        if keys.isEmpty { return .rows(.empty) }
-
-        let chunks = stride(from: 0, to: keys.count, by: configuration.maxKeysPerFetch).map {
-            Array(keys[$0..<min($0 + configuration.maxKeysPerFetch, keys.count)])
+        let parentKeys = Self.collectKeys(parent, relationship)
+        if parentKeys.isEmpty { return .rows(.empty) }
+        if let filter = arguments.filter, !relationship.filterLookups.isEmpty {
+            switch await rewrite(filter, typeName: supergraph.filterTypes[relationship.filterType] ?? "", lookups: relationship.filterLookups) {
+            case .success(let rewritten): arguments.filter = rewritten
+            case .failure(let failure): return .failed(failure)
+            }
         }
+
+        // Many-to-many: the junction rows first; their target side selects the target rows.
+        var targetKeys = parentKeys
+        var junctionRows: [JSON] = []
+        if let junction = relationship.junction {
+            switch await fetchChunked(
+                parentKeys, subgraph: junction.subgraph, query: junction.query, label: relationship.relationship,
+                where: { Self.keyCondition($0, fields: junction.sourceFields) }, variables: { [junction.whereVariable: $0] })
+            {
+            case .failure(let failure): return .failed(failure)
+            case .success(let rows): junctionRows = rows
+            }
+            targetKeys = Self.distinctKeys(junctionRows, aliases: junction.targetAliases)
+            if targetKeys.isEmpty { return .rows(.empty) }
+        }
+
         let shared = clientVariables(fetch, run)
+        let clientFilter = arguments.filter
+        let order = arguments.order
+        var rows: [JSON]
+        switch await fetchChunked(
+            targetKeys, subgraph: fetch.subgraph, query: fetch.query, label: relationship.relationship,
+            where: { keys in
+                let condition = Self.keyCondition(keys, fields: relationship.targetFields)
+                guard let clientFilter else { return condition }
+                return ["_and": [condition, clientFilter]]
+            },
+            variables: { whereValue in
+                var variables = shared
+                variables[relationship.whereVariable] = whereValue
+                if let order { variables[relationship.orderVariable] = order }
+                return variables
+            })
+        {
+        case .failure(let failure): return .failed(failure)
+        case .success(let fetched): rows = fetched
+        }
+        if let orderPlan = relationship.orderPlan {
+            switch await sort(rows, plan: orderPlan) {
+            case .failure(let failure): return .failed(failure)
+            case .success(let sorted): rows = sorted
+            }
+        }
+        if let junction = relationship.junction {
+            return .rows(Self.groupThroughJunction(rows, junctionRows, junction, relationship, arguments))
+        }
+        return .rows(Self.group(rows, relationship, arguments))
+    }
+
+    /// Sends one upstream request per chunk of keys, concurrently, and concatenates the rows
+    /// of `_r` in chunk order.
+    ///
+    /// - Parameters:
+    ///   - where: the filter for a chunk of keys.
+    ///   - variables: the request's variables around that filter.
+    func fetchChunked(
+        _ keys: [[JSON]], subgraph: String, query: String, label: String, where condition: @escaping @Sendable ([[JSON]]) -> JSON,
+        variables: @escaping @Sendable (JSON) -> JSONObject
+    ) async -> Result<[JSON], FetchFailure> {
+        let size = configuration.maxKeysPerFetch
+        let chunks = stride(from: 0, to: keys.count, by: size).map { Array(keys[$0..<min($0 + size, keys.count)]) }
         var answers: [Int: Result<[JSON], FetchFailure>] = [:]
         await withTaskGroup(of: (Int, Result<[JSON], FetchFailure>).self) { group in
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
-                    var variables = shared
-                    variables[relationship.whereVariable] = Self.whereFilter(chunk, relationship, clientFilter: arguments.filter)
-                    if let order = arguments.order { variables[relationship.orderVariable] = order }
-                    let result = await self.send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables))
-                    return (index, result.flatMap { json, _ in Self.rows(json, relationship, subgraph: fetch.subgraph) })
+                    let result = await self.send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(chunk))))
+                    return (index, result.flatMap { json, _ in Self.rows(json, label: label, subgraph: subgraph) })
                 }
             }
             for await (index, result) in group { answers[index] = result }
@@ -195,23 +295,23 @@ extension GatewayExecutor {
         var rows: [JSON] = []
         for index in chunks.indices {
             switch answers[index]! {
-            case .failure(let failure): return .failed(failure)
+            case .failure(let failure): return .failure(failure)
             case .success(let chunkRows): rows += chunkRows
             }
         }
-        return .rows(Self.group(rows, relationship, arguments))
+        return .success(rows)
     }
 
     /// The collection's rows from an upstream answer, or why there are none.
-    static func rows(_ json: JSON, _ relationship: RelationshipFetch, subgraph: String) -> Result<[JSON], FetchFailure> {
+    static func rows(_ json: JSON, label: String, subgraph: String) -> Result<[JSON], FetchFailure> {
         if let error = upstreamErrors(json, subgraph: subgraph).first {
             return .failure(FetchFailure(
-                message: "Subgraph \(subgraph) failed to resolve \(relationship.relationship): \(error.message)",
+                message: "Subgraph \(subgraph) failed to resolve \(label): \(error.message)",
                 code: "SUBGRAPH_ERROR", subgraph: subgraph))
         }
-        guard let rows = json["data"]?[relationship.collectionKey]?.arrayValue else {
+        guard let rows = json["data"]?["_r"]?.arrayValue else {
             return .failure(FetchFailure(
-                message: "Subgraph \(subgraph) answered no rows for \(relationship.relationship).",
+                message: "Subgraph \(subgraph) answered no rows for \(label).",
                 code: "SUBGRAPH_BAD_RESPONSE", subgraph: subgraph))
         }
         return .success(rows)
@@ -254,18 +354,36 @@ extension GatewayExecutor {
     }
 
     /// `{key: {_in: [...]}}`, or `{_or: [{_and: [{k1: {_eq: ..}}, {k2: {_eq: ..}}]}, ...]}` for a
-    /// composite key, and-ed with the client's filter when there is one.
-    static func whereFilter(_ keys: [[JSON]], _ relationship: RelationshipFetch, clientFilter: JSON?) -> JSON {
-        let keyCondition: JSON
-        if relationship.targetFields.count == 1 {
-            keyCondition = [relationship.targetFields[0]: ["_in": .array(keys.map { $0[0] })]]
-        } else {
-            keyCondition = ["_or": .array(keys.map { key in
-                ["_and": .array(zip(relationship.targetFields, key).map { field, value in [field: ["_eq": value]] })]
-            })]
+    /// composite key; with no keys, a condition nothing matches.
+    static func keyCondition(_ keys: [[JSON]], fields: [String]) -> JSON {
+        if fields.count == 1 {
+            return [fields[0]: ["_in": .array(keys.map { $0[0] })]]
         }
-        guard let clientFilter else { return keyCondition }
-        return ["_and": [keyCondition, clientFilter]]
+        return ["_or": .array(keys.map { key in
+            ["_and": .array(zip(fields, key).map { field, value in [field: ["_eq": value]] })]
+        })]
+    }
+
+    /// The distinct non-null key tuples of rows, in the order met.
+    static func distinctKeys(_ rows: [JSON], aliases: [String]) -> [[JSON]] {
+        var keys: [[JSON]] = []
+        var seen: Set<[JSON]> = []
+        for row in rows {
+            guard case .object(let object) = row, let key = Self.key(object, aliases) else { continue }
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        return keys
+    }
+
+    /// The values at `aliases`, or nil when one is null or missing.
+    static func key(_ object: JSONObject, _ aliases: [String]) -> [JSON]? {
+        var key: [JSON] = []
+        key.reserveCapacity(aliases.count)
+        for alias in aliases {
+            guard let part = object[alias], !part.isNull else { return nil }
+            key.append(part)
+        }
+        return key
     }
 
     /// Rows grouped by their target key, in upstream order, each group paged by the
@@ -279,7 +397,38 @@ extension GatewayExecutor {
             for alias in relationship.targetKeys { key.append(object[alias] ?? .null) }
             byKey[key, default: []].append(row)
         }
-        if relationship.kind == .object {
+        return page(byKey, relationship.kind, arguments)
+    }
+
+    /// Target rows grouped by parent through the junction rows: each parent gets the target
+    /// rows its junction rows point at, each once, in the target's order, then paged.
+    static func groupThroughJunction(
+        _ rows: [JSON], _ junctionRows: [JSON], _ junction: JunctionStep, _ relationship: RelationshipFetch,
+        _ arguments: EvaluatedArguments
+    ) -> RowGroups {
+        var positions: [[JSON]: [Int]] = [:]
+        for (index, row) in rows.enumerated() {
+            guard case .object(let object) = row, let key = key(object, relationship.targetKeys) else { continue }
+            positions[key, default: []].append(index)
+        }
+        var targetsOfParent: [[JSON]: Set<[JSON]>] = [:]
+        for row in junctionRows {
+            guard case .object(let object) = row, let parent = key(object, junction.sourceAliases),
+                let target = key(object, junction.targetAliases)
+            else { continue }
+            targetsOfParent[parent, default: []].insert(target)
+        }
+        var byKey: [[JSON]: [JSON]] = [:]
+        for (parent, targets) in targetsOfParent {
+            let indexes = Set(targets.flatMap { positions[$0] ?? [] }).sorted()
+            if !indexes.isEmpty { byKey[parent] = indexes.map { rows[$0] } }
+        }
+        return page(byKey, relationship.kind, arguments)
+    }
+
+    static func page(_ groups: [[JSON]: [JSON]], _ kind: RelationshipKind, _ arguments: EvaluatedArguments) -> RowGroups {
+        var byKey = groups
+        if kind == .object {
             for (key, group) in byKey where group.count > 1 { byKey[key] = [group[0]] }
         } else if arguments.offset > 0 || arguments.limit != nil {
             for (key, group) in byKey {

@@ -76,16 +76,26 @@ public final class Gateway: Sendable {
     }
 
     /// The plan cache key: `@skip`/`@include` conditions can only read Boolean variables, so
-    /// their values are part of it.
+    /// their values are part of it, and so is every filter or order variable that names a
+    /// relationship (those are resolved by plans of their own shape).
     func planKey(_ request: GraphQLRequestBody, operation: OperationDefinition, variables: JSONObject) -> String {
         var key = request.query + "\u{1}" + (request.operationName ?? "")
         for definition in operation.variableDefinitions {
             let type = SchemaModel.typeRef(definition.type)
-            guard type.namedType == "Boolean", !type.isList else { continue }
-            switch variables[definition.variable.name.value] {
-            case .bool(true)?: key += "\u{1}t"
-            case .bool(false)?: key += "\u{1}f"
-            default: key += "\u{1}-"
+            let value = variables[definition.variable.name.value]
+            if type.namedType == "Boolean", !type.isList {
+                switch value {
+                case .bool(true)?: key += "\u{1}t"
+                case .bool(false)?: key += "\u{1}f"
+                default: key += "\u{1}-"
+                }
+            } else if supergraph.filterTypes[type.namedType] != nil || supergraph.orderTypes[type.namedType] != nil {
+                // Which relationships a filter or order names shapes the plan.
+                if let value, supergraph.usesRelationships(value, inputType: type.namedType) {
+                    key += "\u{1}" + value.description
+                } else {
+                    key += "\u{1}-"
+                }
             }
         }
         return key

@@ -39,6 +39,16 @@ extension PlanBuilder {
                 if name == "__typename" { continue }
                 if name.hasPrefix("__") { return false }
                 if supergraph.relationship(on: typeName, field: name) != nil { return false }
+                // A filter or order naming a relationship is resolved by the gateway.
+                if let definition = schema[typeName]?.field(name) {
+                    for argument in field.arguments {
+                        guard let type = definition.argument(argument.name.value)?.type,
+                            supergraph.filterTypes[type.namedType] != nil || supergraph.orderTypes[type.namedType] != nil,
+                            let value = resolved(ValueTemplate(argument.value), type: type)
+                        else { continue }
+                        if supergraph.usesRelationships(value, inputType: type.namedType) { return false }
+                    }
+                }
                 if isRoot {
                     guard let owner = isMutation ? supergraph.mutationOwners[name] : supergraph.queryOwners[name] else {
                         return false

@@ -37,7 +37,55 @@ extension QueryPlan {
             header += ", keys: \(relationship.targetFields.joined(separator: ", "))"
         }
         lines.append(indent + header + ") {")
+        for rewrite in fetch.argumentRewrites {
+            explainLookups(rewrite.lookups, what: "$\(rewrite.variable)", indent: indent + "  ", into: &lines)
+        }
+        if case .relationship(let relationship) = fetch.kind {
+            explainLookups(relationship.filterLookups, what: "filter", indent: indent + "  ", into: &lines)
+            if let junction = relationship.junction {
+                lines.append(indent + "  Junction(subgraph: \"\(junction.subgraph)\", keys: \(junction.sourceFields.joined(separator: ", "))) {")
+                lines.append(indent + "    " + junction.query)
+                lines.append(indent + "  }")
+            }
+        }
         lines.append(indent + "  " + fetch.query)
+        for (key, plan) in fetch.orderedFields.sorted(by: { $0.key < $1.key }) {
+            explainOrder(plan, what: key, indent: indent + "  ", into: &lines)
+        }
+        if case .relationship(let relationship) = fetch.kind, let plan = relationship.orderPlan {
+            explainOrder(plan, what: "rows", indent: indent + "  ", into: &lines)
+        }
+        lines.append(indent + "}")
+    }
+
+    /// Filter lookups run before the fetch, innermost first.
+    private func explainLookups(_ lookups: [FilterLookup], what: String, indent: String, into lines: inout [String]) {
+        for (index, lookup) in lookups.enumerated() {
+            var header = "FilterLookup(\(index), for: \(what), relationship: \(lookup.relationship), subgraph: \"\(lookup.subgraph)\""
+            if !lookup.children.isEmpty { header += ", after: \(lookup.children.map(String.init).joined(separator: ", "))" }
+            lines.append(indent + header + ") {")
+            lines.append(indent + "  " + lookup.query)
+            if let junction = lookup.junction {
+                lines.append(indent + "  then subgraph \"\(junction.subgraph)\": " + junction.query)
+            }
+            lines.append(indent + "}")
+        }
+    }
+
+    /// Order lookups run after the fetch, then the gateway sorts (and pages).
+    private func explainOrder(_ plan: OrderPlan, what: String, indent: String, into lines: inout [String]) {
+        let keys = plan.keys.map { key in
+            (key.chain.map { plan.lookups[$0].relationship.split(separator: ".").last.map(String.init) ?? "" } + [key.field])
+                .joined(separator: ".") + (key.descending ? " DESC" : " ASC")
+        }
+        lines.append(indent + "Sort(\(what), by: \(keys.joined(separator: ", "))\(plan.idAlias == nil ? "" : ", id ASC")) {")
+        for (index, lookup) in plan.lookups.enumerated() {
+            var header = "OrderLookup(\(index), relationship: \(lookup.relationship), subgraph: \"\(lookup.subgraph)\""
+            if let parent = lookup.parent { header += ", after: \(parent)" }
+            lines.append(indent + "  " + header + ") {")
+            lines.append(indent + "    " + lookup.query)
+            lines.append(indent + "  }")
+        }
         lines.append(indent + "}")
     }
 
@@ -71,6 +119,32 @@ extension QueryPlan {
             object["keys"] = .array(relationship.targetFields.map(JSON.string))
         }
         if !fetch.clientVariables.isEmpty { object["variables"] = .array(fetch.clientVariables.map(JSON.string)) }
+        var lookups: [FilterLookup] = fetch.argumentRewrites.flatMap(\.lookups)
+        var orders: [OrderPlan] = fetch.orderedFields.sorted(by: { $0.key < $1.key }).map(\.value)
+        if case .relationship(let relationship) = fetch.kind {
+            lookups += relationship.filterLookups
+            if let plan = relationship.orderPlan { orders.append(plan) }
+            if let junction = relationship.junction {
+                object["junction"] = ["subgraph": .string(junction.subgraph), "query": .string(junction.query)]
+            }
+        }
+        if !lookups.isEmpty {
+            object["filterLookups"] = .array(lookups.map { lookup in
+                var entry: JSONObject = [
+                    "relationship": .string(lookup.relationship), "subgraph": .string(lookup.subgraph), "query": .string(lookup.query),
+                ]
+                if let junction = lookup.junction {
+                    entry["junction"] = ["subgraph": .string(junction.subgraph), "query": .string(junction.query)]
+                }
+                return .object(entry)
+            })
+        }
+        let orderLookups = orders.flatMap(\.lookups)
+        if !orderLookups.isEmpty {
+            object["orderLookups"] = .array(orderLookups.map {
+                ["relationship": .string($0.relationship), "subgraph": .string($0.subgraph), "query": .string($0.query)]
+            })
+        }
         return .object(object)
     }
 }

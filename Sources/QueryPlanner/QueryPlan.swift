@@ -60,13 +60,23 @@ public struct Fetch: Sendable, Equatable {
     public var query: String
     /// Client variables the upstream operation uses, forwarded by name.
     public var clientVariables: [String]
+    /// Root fetches: arguments that use relationships, rewritten by the gateway into variables.
+    public var argumentRewrites: [ArgumentRewrite]
+    /// Root fetches: root fields ordered by the gateway (by response key), sorted and paged
+    /// after the answer arrives and before anything that depends on it.
+    public var orderedFields: [String: OrderPlan]
 
-    public init(id: Int, subgraph: String, kind: Kind, query: String, clientVariables: [String]) {
+    public init(
+        id: Int, subgraph: String, kind: Kind, query: String, clientVariables: [String],
+        argumentRewrites: [ArgumentRewrite] = [], orderedFields: [String: OrderPlan] = [:]
+    ) {
         self.id = id
         self.subgraph = subgraph
         self.kind = kind
         self.query = query
         self.clientVariables = clientVariables
+        self.argumentRewrites = argumentRewrites
+        self.orderedFields = orderedFields
     }
 }
 
@@ -99,11 +109,20 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// The upstream variables the gateway fills: the combined key and client filter, and the order.
     public var whereVariable: String
     public var orderVariable: String
+    /// Lookups for the relationships the client's filter uses.
+    public var filterLookups: [FilterLookup]
+    /// An order that uses relationships, applied by the gateway before paging per parent.
+    public var orderPlan: OrderPlan?
+    /// For a many-to-many relationship: the junction fetch that comes first. The parents' keys
+    /// select junction rows; their target side selects the target rows (`targetKeys` then
+    /// hold the target side of the junction mapping).
+    public var junction: JunctionStep?
 
     public init(
         relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
         targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
-        filterType: String, orderType: String?, whereVariable: String, orderVariable: String
+        filterType: String, orderType: String?, whereVariable: String, orderVariable: String,
+        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil
     ) {
         self.relationship = relationship
         self.kind = kind
@@ -118,6 +137,9 @@ public struct RelationshipFetch: Sendable, Equatable {
         self.orderType = orderType
         self.whereVariable = whereVariable
         self.orderVariable = orderVariable
+        self.filterLookups = filterLookups
+        self.orderPlan = orderPlan
+        self.junction = junction
     }
 }
 

@@ -126,29 +126,82 @@ struct PlanBuilder {
         var shapes: [ShapeField] = []
         var children: [PlanNode] = []
         var variables = VariableSet()
+        var rewrites: [ArgumentRewrite] = []
+        var orderedFields: [String: OrderPlan] = [:]
         for field in fields {
             guard let definition = rootType.field(field.name) else { continue }
-            let arguments = printArguments(field.arguments, into: &variables)
             let typeName = definition.type.namedType
+            let arguments = try rootArguments(field, definition: definition, variables: &variables, rewrites: &rewrites)
             if schema.kind(of: typeName) == .object {
                 let object = try objectSelection(
                     fields: collector.collect(subfieldsOf: field, on: typeName), typeName: typeName, fetch: id,
                     parentPath: [field.responseKey], displayPath: field.responseKey + (definition.type.isList ? ".@" : ""),
-                    variables: &variables)
-                selection.add(alias: field.responseKey, name: field.name, arguments: arguments, selection: object.selection)
+                    keyFields: arguments.order?.rowFields ?? [], variables: &variables)
+                if let order = arguments.order {
+                    var plan = try orderPlan(order, rowAliases: object.keyAliases)
+                    plan.limit = arguments.limit
+                    plan.offset = arguments.offset
+                    orderedFields[field.responseKey] = plan
+                }
+                selection.add(alias: field.responseKey, name: field.name, arguments: arguments.text, selection: object.selection)
                 shapes.append(.root(key: field.responseKey, fetch: id, upstreamKey: field.responseKey, type: definition.type, shape: object.shape))
                 children += object.children
             } else {
-                selection.add(alias: field.responseKey, name: field.name, arguments: arguments)
+                selection.add(alias: field.responseKey, name: field.name, arguments: arguments.text)
                 shapes.append(.root(key: field.responseKey, fetch: id, upstreamKey: field.responseKey, type: definition.type, shape: nil))
             }
         }
         let keyword = isMutation ? "mutation" : "query"
+        var declarations = variables.names.map { "$\($0): \(variableTypes[$0] ?? "String")" }
+        declarations += rewrites.map { "$\($0.variable): \($0.type)" }
         fetches[id] = Fetch(
             id: id, subgraph: subgraph, kind: .root,
-            query: keyword + variables.declaration(variableTypes) + " " + selection.printed,
-            clientVariables: variables.names)
+            query: keyword + (declarations.isEmpty ? "" : "(" + declarations.joined(separator: ", ") + ")") + " " + selection.printed,
+            clientVariables: variables.names, argumentRewrites: rewrites, orderedFields: orderedFields)
         return (shapes, Self.node(.fetch(id), then: children))
+    }
+
+    /// A root field's arguments for upstream: printed as the client wrote them, except a
+    /// filter that uses relationships (sent as a gateway variable once rewritten) and an order
+    /// that uses relationships (applied by the gateway, with the paging).
+    struct RootArguments {
+        var text: String
+        var order: OrderRequest?
+        var limit: ValueTemplate?
+        var offset: ValueTemplate?
+    }
+
+    mutating func rootArguments(
+        _ field: CollectedField, definition: FieldDef, variables: inout VariableSet, rewrites: inout [ArgumentRewrite]
+    ) throws(ResponseError) -> RootArguments {
+        var result = RootArguments(text: "")
+        var printed: [String] = []
+        let orderArgument = field.arguments.first { $0.name.value == "order" }
+        if let orderArgument, let type = definition.argument("order")?.type.namedType,
+            let request = try orderRequest(ValueTemplate(orderArgument.value), orderType: type, location: field)
+        {
+            result.order = request
+        }
+        for argument in field.arguments {
+            let name = argument.name.value
+            if result.order != nil, name == "order" { continue }
+            if result.order != nil, name == "limit" || name == "offset" {
+                if name == "limit" { result.limit = ValueTemplate(argument.value) } else { result.offset = ValueTemplate(argument.value) }
+                continue
+            }
+            if name == "filter", let type = definition.argument("filter")?.type.namedType,
+                let lookups = try filterLookups(ValueTemplate(argument.value), filterType: type)
+            {
+                let variable = Self.freeName("_gw_filter\(rewrites.count)", avoiding: variableTypes)
+                rewrites.append(ArgumentRewrite(variable: variable, type: type, template: ValueTemplate(argument.value), lookups: lookups))
+                printed.append("filter: $\(variable)")
+                continue
+            }
+            variables.collect(from: argument.value)
+            printed.append(GraphQL.print(ast: argument))
+        }
+        result.text = printed.isEmpty ? "" : "(" + printed.joined(separator: ", ") + ")"
+        return result
     }
 
     /// A fetch followed by what depends on it.
@@ -237,12 +290,6 @@ struct PlanBuilder {
         guard let model = supergraph.configuration.model(named: relationship.targetModel) else {
             throw ResponseError("Unknown model \(relationship.targetModel).", code: "INTERNAL_SERVER_ERROR")
         }
-        var variables = VariableSet()
-        let targetFields = relationship.mapping.map(\.targetField)
-        let object = try objectSelection(
-            fields: collector.collect(subfieldsOf: field, on: relationship.targetType), typeName: relationship.targetType,
-            fetch: id, parentPath: [], displayPath: displayPath, keyFields: targetFields, variables: &variables)
-
         var arguments = RelationshipArguments()
         for argument in field.arguments {
             let template = ValueTemplate(argument.value)
@@ -254,9 +301,32 @@ struct PlanBuilder {
             default: continue
             }
         }
+        var lookups: [FilterLookup] = []
+        if let template = arguments.filter {
+            lookups = try filterLookups(template, filterType: model.filterType) ?? []
+        }
+        var order: OrderRequest?
+        if let template = arguments.order, let orderType = model.orderType {
+            order = try orderRequest(template, orderType: orderType, location: field)
+        }
+
+        // The target rows carry the fields that match them to parents (through a junction:
+        // the target side of its mapping), and what a gateway-side order needs.
+        let targetFields = relationship.through.map { $0.mapping.map(\.targetField) } ?? relationship.mapping.map(\.targetField)
+        var variables = VariableSet()
+        let object = try objectSelection(
+            fields: collector.collect(subfieldsOf: field, on: relationship.targetType), typeName: relationship.targetType,
+            fetch: id, parentPath: [], displayPath: displayPath, keyFields: targetFields + (order?.rowFields ?? []),
+            variables: &variables)
+        let targetKeys = Array(object.keyAliases.prefix(targetFields.count))
+        var orderPlan: OrderPlan?
+        if let order {
+            orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(targetFields.count)))
+        }
+
         let whereName = Self.freeName(QueryPlanner.whereVariable, avoiding: variableTypes)
         let orderName = Self.freeName(QueryPlanner.orderVariable, avoiding: variableTypes)
-        let usesOrder = arguments.order != nil && model.orderType != nil
+        let usesOrder = arguments.order != nil && model.orderType != nil && orderPlan == nil
         var declarations = ["$\(whereName): \(model.filterType)!"]
         var collectionArguments = "(filter: $\(whereName)"
         if usesOrder, let orderType = model.orderType {
@@ -269,13 +339,29 @@ struct PlanBuilder {
         var outer = UpstreamSelection()
         outer.add(alias: collectionKey, name: model.collection, arguments: collectionArguments, selection: object.selection)
 
+        var junction: JunctionStep?
+        if let through = relationship.through {
+            var aliases = InternalAliases(taken: [])
+            let junctionSource = relationship.mapping.map(\.targetField)
+            let sourceAliases = junctionSource.map { aliases.alias(for: $0) }
+            let targetAliases = through.mapping.map { aliases.alias(for: $0.sourceField) }
+            var selection = UpstreamSelection()
+            for (name, alias) in aliases.assigned { selection.add(alias: alias, name: name) }
+            var junctionQuery = UpstreamSelection()
+            junctionQuery.add(alias: collectionKey, name: through.collection, arguments: "(filter: $\(whereName))", selection: selection)
+            junction = JunctionStep(
+                subgraph: through.subgraph, query: "query($\(whereName): \(through.filterType)!) " + junctionQuery.printed,
+                whereVariable: whereName, sourceFields: junctionSource, sourceAliases: sourceAliases, targetAliases: targetAliases)
+        }
+
         fetches[id] = Fetch(
             id: id, subgraph: relationship.targetSubgraph,
             kind: .relationship(RelationshipFetch(
                 relationship: "\(relationship.sourceType).\(relationship.name)", kind: relationship.kind, parent: parent,
-                parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: object.keyAliases, targetFields: targetFields,
+                parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: targetKeys, targetFields: targetFields,
                 collectionKey: collectionKey, arguments: arguments, filterType: model.filterType,
-                orderType: usesOrder ? model.orderType : nil, whereVariable: whereName, orderVariable: orderName)),
+                orderType: usesOrder ? model.orderType : nil, whereVariable: whereName, orderVariable: orderName,
+                filterLookups: lookups, orderPlan: orderPlan, junction: junction)),
             query: "query(\(declarations.joined(separator: ", "))) " + outer.printed,
             clientVariables: variables.names)
         return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)

@@ -111,6 +111,20 @@ public enum Composer {
             model.update(relationship.sourceType) { type in
                 type.fields.append(relationshipField(relationship, target: target))
             }
+            // Parents can be filtered by their related rows, and ordered by an Object
+            // relationship's fields: the source's filter and order inputs gain the relationship.
+            for source in configuration.models where source.typeName == relationship.sourceType {
+                model.update(source.filterType) { filter in
+                    guard filter.inputField(relationship.name) == nil else { return }
+                    filter.inputFields.append(InputValueDef(name: relationship.name, type: .named(target.filterType)))
+                }
+                if relationship.kind == .object, let orderType = source.orderType, let targetOrder = target.orderType {
+                    model.update(orderType) { order in
+                        guard order.inputField(relationship.name) == nil else { return }
+                        order.inputFields.append(InputValueDef(name: relationship.name, type: .named(targetOrder)))
+                    }
+                }
+            }
         }
 
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }

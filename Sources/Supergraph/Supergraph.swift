@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayJSON
 import GraphQL
 import GraphQLSupport
 
@@ -23,6 +24,10 @@ public struct Supergraph: Sendable {
     public let typeOwners: [String: String]
     /// The relationship fields of each source type, by field name.
     public let relationships: [String: [String: RelationshipConfig]]
+    /// The object type each model filter input type filters (`BookFilter` → `Book`).
+    public let filterTypes: [String: String]
+    /// The object type each model order input type orders (`BookOrder` → `Book`).
+    public let orderTypes: [String: String]
 
     init(
         configuration: GatewayConfiguration, schemaModel: SchemaModel, schema: GraphQLSchema,
@@ -42,6 +47,36 @@ public struct Supergraph: Sendable {
             relationships[relationship.sourceType, default: [:]][relationship.name] = relationship
         }
         self.relationships = relationships
+        var filterTypes: [String: String] = [:]
+        var orderTypes: [String: String] = [:]
+        for model in configuration.models {
+            filterTypes[model.filterType] = model.typeName
+            if let orderType = model.orderType { orderTypes[orderType] = model.typeName }
+        }
+        self.filterTypes = filterTypes
+        self.orderTypes = orderTypes
+    }
+
+    /// Whether a filter or order value (of the input type `inputType`, or a list of it) names a
+    /// relationship anywhere: such values are resolved by the gateway before going upstream.
+    public func usesRelationships(_ value: JSON, inputType: String) -> Bool {
+        switch value {
+        case .array(let items):
+            return items.contains { usesRelationships($0, inputType: inputType) }
+        case .object(let object):
+            guard let typeName = filterTypes[inputType] ?? orderTypes[inputType] else { return false }
+            for (key, member) in object.members where !member.isNull {
+                switch key {
+                case "_and", "_or", "_not":
+                    if usesRelationships(member, inputType: inputType) { return true }
+                default:
+                    if relationship(on: typeName, field: key) != nil { return true }
+                }
+            }
+            return false
+        default:
+            return false
+        }
     }
 
     /// The relationship behind a field, if the field is one.

@@ -38,7 +38,7 @@ import Testing
         return try ConfigLoader.resolve(raw, schemas: DemoSchemas.all())
     }
 
-    @Test func resolvesFiveSubgraphsElevenModelsAndTwentyThreeRelationships() throws {
+    @Test func resolvesFiveSubgraphsElevenModelsAndTwentyFiveRelationships() throws {
         let config = try load()
         #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory"])
         #expect(config.subgraphs.map(\.url) == (1...5).map { "http://127.0.0.1:400\($0)/graphql" })
@@ -53,12 +53,15 @@ import Testing
                 "users", "addresses", "authors", "passports", "books", "genres", "bookGenres", "libraries", "reviews",
                 "stocks", "loans",
             ])
-        #expect(config.relationships.count == 23)
+        // demo-domain.md's 23, then the two many-to-many relationships through BookGenres.
+        #expect(config.relationships.count == 25)
+        #expect(config.relationships.filter { $0.through != nil }.map { "\($0.sourceType).\($0.name)" } == ["Book.genres", "Genre.books"])
     }
 
     @Test func relationshipsMatchTheDemoDomainTableInOrder() throws {
         let config = try load()
-        try #require(config.relationships.count == Self.table.count)
+        // The table's 23 come first; the gateway's many-to-many extension follows them.
+        try #require(config.relationships.count == Self.table.count + 2)
         for (relationship, row) in zip(config.relationships, Self.table) {
             let (source, name, target, kind, pairs) = row
             #expect(relationship.sourceType == source)
@@ -72,6 +75,45 @@ import Testing
             #expect(relationship.targetType == model.typeName)
             #expect(relationship.targetCollection == model.collection)
             #expect(relationship.description?.isEmpty == false)
+            #expect(relationship.through == nil, "\(source).\(name)")
+        }
+    }
+
+    /// The gateway's extension: Book.genres and Genre.books through the junction model BookGenres.
+    @Test func manyToManyRelationshipsGoThroughBookGenres() throws {
+        let config = try load()
+        let lines = try String(contentsOfFile: repositoryGatewayYAML, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        let expected: [(source: String, name: String, target: String, type: String, collection: String, description: String, toJunction: String, fromJunction: String, number: Int)] = [
+            ("Book", "genres", "Genres", "Genre", "genres", "The book's genres, each once even if linked twice.", "book_id", "genre_id", 24),
+            ("Genre", "books", "Books", "Book", "books", "The books of this genre, each once even if linked twice.", "genre_id", "book_id", 25),
+        ]
+        for row in expected {
+            let relationship = try #require(
+                config.relationships.first { $0.sourceType == row.source && $0.name == row.name })
+            let location = try #require(relationship.location)
+            let through = try #require(relationship.through)
+            let junctionLocation = try #require(through.location)
+            #expect(
+                relationship
+                    == RelationshipConfig(
+                        sourceType: row.source, sourceSubgraph: "catalog", name: row.name, description: row.description,
+                        targetModel: row.target, targetSubgraph: "catalog", targetType: row.type,
+                        targetCollection: row.collection, kind: .array,
+                        mapping: [FieldMapping(sourceField: "id", targetField: row.toJunction, scalarType: "ID")],
+                        through: JunctionConfig(
+                            model: "BookGenres", subgraph: "catalog", typeName: "BookGenre", collection: "bookGenres",
+                            filterType: "BookGenreFilter",
+                            mapping: [FieldMapping(sourceField: row.fromJunction, targetField: "id", scalarType: "ID")],
+                            location: junctionLocation),
+                        location: location))
+            #expect(relationship.isLocal)
+            // Located at the entry under its numbered comment, and at the first key of `through:`.
+            #expect(location.file == repositoryGatewayYAML && location.column == 5)
+            #expect(lines[location.line - 2].hasPrefix("  # \(row.number). \(row.source).\(row.name) -> \(row.target) (Array) through BookGenres"))
+            #expect(junctionLocation.file == repositoryGatewayYAML && junctionLocation.column == 9)
+            #expect(lines[junctionLocation.line - 1] == "        model: BookGenres")
+            #expect(lines[junctionLocation.line - 2] == "      through:")
         }
     }
 
@@ -105,7 +147,8 @@ import Testing
 
         let books = try #require(config.model(named: "Books"))
         #expect(books.filterType == "BookFilter" && books.orderType == "BookOrder" && books.typeName == "Book")
-        #expect(config.relationships(from: "Book").map(\.name) == ["library", "bookGenres", "author", "reviews"])
+        #expect(config.relationships(from: "Book").map(\.name) == ["library", "bookGenres", "author", "reviews", "genres"])
+        #expect(config.relationships(from: "Genre").map(\.name) == ["genreBooks", "books"])
     }
 
     @Test func subgraphURLsComeFromTheEnvironmentWhenSet() throws {

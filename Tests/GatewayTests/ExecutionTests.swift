@@ -126,3 +126,75 @@ struct ExecutionTests {
         }
     }
 }
+
+@Suite("Subgraph failures of every kind")
+struct FailureKindTests {
+    @Test func largeKeySetsAreSplitIntoConcurrentChunksWithTheSameAnswer() async throws {
+        try await withStack(gatewayArguments: ["--max-keys-per-fetch", "50"]) { stack in
+            let reference = Reference(stack: stack)
+            let reviews = try await reference.rows("reviews", "reviews", ["id", "book_id"])
+            let books = group(try await reference.rows("catalog", "books", ["id", "name"]), by: ["id"])
+            let expected: [JSON] = reviews.map { review in
+                ["id": review["id"]!, "book": key(review, ["book_id"]).flatMap { books[$0]?.first }.map { project($0, ["name"]) } ?? .null]
+            }
+            let distinctBooks = Set(reviews.compactMap { $0["book_id"] }).count
+            let before = try await stack.upstreamRequests()
+            let answer = try await stack.query("{ reviews { id book { name } } }")
+            #expect(answer == ["data": ["reviews": .array(expected)]])
+            // One root request, then ceil(distinct keys / 50) chunks.
+            #expect(try await stack.upstreamRequests() - before == 1 + (distinctBooks + 49) / 50)
+        }
+    }
+
+    @Test func aSlowSubgraphTimesOutAndCostsOnlyItsFields() async throws {
+        var yaml = try String(contentsOfFile: LocalStack.configPath, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(
+            of: "url: ${AUTHORS_URL:-http://127.0.0.1:4002/graphql}",
+            with: "url: ${AUTHORS_URL:-http://127.0.0.1:4002/graphql}\n    timeouts: { request: 1500ms }")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("timeouts-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Introspection at start-up takes 1 s and fits the timeout; with the gateway up, the
+        // test slows authors down by restarting it with more latency.
+        try await withStack(extraArguments: ["authors": ["--latency-ms", "1000"]], config: path) { stack in
+            await stack.stop("authors")
+            try await stack.restart("authors", extraArguments: ["--latency-ms", "3000"])
+            let answer = try await stack.query("{ books(limit: 2) { name author { name } } }")
+            #expect(answer.at("data", "books", 0, "name") == "Gulistan")
+            #expect(answer.at("data", "books", 0, "author") == .null)
+            #expect(answer.at("errors", 0, "extensions", "code") == "SUBGRAPH_TIMEOUT")
+            #expect(answer.at("errors", 0, "extensions", "subgraph") == "authors")
+            #expect(answer.at("errors", 0, "path") == ["books", 0, "author"])
+        }
+    }
+
+    @Test func aSubgraphAnsweringGarbageOrErrorsCostsOnlyItsFields() async throws {
+        try await withStack { stack in
+            let port = try #require(Int(await stack.base("reviews").split(separator: ":").last!))
+            await stack.stop("reviews")
+            // A server on the reviews port that answers non-JSON, then GraphQL errors.
+            let garbage = try await FakeSubgraph.start(port: port) { _ in (200, "<html>oops</html>") }
+            let nonJSON = try await stack.query("{ books(limit: 1) { name reviews { rating } } }")
+            await garbage.stop()
+            #expect(nonJSON.at("data", "books", 0, "name") == "Gulistan")
+            #expect(nonJSON.at("data", "books", 0, "reviews") == .null)
+            #expect(nonJSON.at("errors", 0, "extensions", "code") == "SUBGRAPH_BAD_RESPONSE")
+            #expect(nonJSON.at("errors", 0, "path") == ["books", 0, "reviews"])
+
+            let failing = try await FakeSubgraph.start(port: port) { _ in
+                (200, #"{"data": null, "errors": [{"message": "database is on fire"}]}"#)
+            }
+            let errors = try await stack.query("{ books(limit: 1) { name reviews { rating } } }")
+            await failing.stop()
+            #expect(errors.at("data", "books", 0, "reviews") == .null)
+            #expect(errors.at("errors", 0, "message") == "Subgraph reviews failed to resolve Book.reviews: database is on fire")
+            #expect(errors.at("errors", 0, "extensions", "code") == "SUBGRAPH_ERROR")
+
+            let status = try await FakeSubgraph.start(port: port) { _ in (502, "bad gateway") }
+            let badStatus = try await stack.query("{ books(limit: 1) { name reviews { rating } } }")
+            await status.stop()
+            #expect(badStatus.at("errors", 0, "extensions", "code") == "SUBGRAPH_HTTP_ERROR")
+            #expect(badStatus.at("errors", 0, "message") == "Subgraph reviews failed: it answered HTTP 502.")
+        }
+    }
+}

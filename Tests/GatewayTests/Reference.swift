@@ -57,12 +57,12 @@ func page<T>(_ rows: [T], limit: Int?, offset: Int = 0) -> [T] {
 
 /// Starts the demo stack with the gateway, runs `body`, and stops the stack.
 func withStack<T: Sendable>(
-    scale: Int = 1, extraArguments: [String: [String]] = [:], gatewayArguments: [String] = [],
+    scale: Int = 1, extraArguments: [String: [String]] = [:], gatewayArguments: [String] = [], config: String? = nil,
     _ body: (LocalStack) async throws -> T
 ) async throws -> T {
     let stack = LocalStack(scale: scale, extraArguments: extraArguments)
     do {
-        try await stack.start(gatewayArguments: gatewayArguments)
+        try await stack.start(gatewayArguments: gatewayArguments, config: config)
         let result = try await body(stack)
         await stack.stopAll()
         return result

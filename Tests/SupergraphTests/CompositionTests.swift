@@ -43,7 +43,7 @@ struct CompositionTests {
             == ["filter: ReviewFilter", "order: [ReviewOrder!]", "limit: Int", "offset: Int"])
         #expect(supergraph.schemaModel["Loan"]?.field("stock")?.type.description == "Stock")
         let relationshipCount = supergraph.relationships.values.reduce(0) { $0 + $1.count }
-        #expect(relationshipCount == 23)
+        #expect(relationshipCount == 25)
         // Shared operator inputs are merged into one.
         #expect(supergraph.schemaModel.types.filter { $0.name == "IDOperators" }.count == 1)
     }

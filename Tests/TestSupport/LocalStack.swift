@@ -21,16 +21,21 @@ public actor LocalStack {
     }
 
     /// Starts the subgraphs, and the gateway when `gateway` is true.
-    public func start(gateway: Bool = true, gatewayArguments: [String] = []) async throws {
+    /// - Parameters:
+    ///   - config: the gateway configuration file; the repository's gateway.yaml by default.
+    public func start(gateway: Bool = true, gatewayArguments: [String] = [], config: String? = nil) async throws {
         for subgraph in Self.subgraphs { try startSubgraph(subgraph) }
         for subgraph in Self.subgraphs { ports[subgraph] = try await processes[subgraph]!.waitForPort() }
-        if gateway { try await startGateway(arguments: gatewayArguments) }
+        if gateway { try await startGateway(arguments: gatewayArguments, config: config) }
     }
 
-    private func startSubgraph(_ subgraph: String, port: Int = 0) throws {
+    /// The repository's gateway.yaml.
+    public static var configPath: String { BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path }
+
+    private func startSubgraph(_ subgraph: String, port: Int = 0, extraArguments: [String]? = nil) throws {
         processes[subgraph] = try ManagedProcess(
             product: subgraph,
-            arguments: ["--port", String(port), "--scale", String(scale)] + (extraArguments[subgraph] ?? []))
+            arguments: ["--port", String(port), "--scale", String(scale)] + (extraArguments ?? self.extraArguments[subgraph] ?? []))
     }
 
     /// The environment that points gateway.yaml at this stack's subgraphs.
@@ -42,8 +47,8 @@ public actor LocalStack {
         return environment
     }
 
-    public func startGateway(arguments: [String] = []) async throws {
-        let config = BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path
+    public func startGateway(arguments: [String] = [], config: String? = nil) async throws {
+        let config = config ?? Self.configPath
         let process = try ManagedProcess(
             product: "gateway", arguments: ["serve", "--config", config, "--port", "0"] + arguments,
             environment: environment.merging(["LOG_LEVEL": "warning"]) { $1 })
@@ -63,9 +68,9 @@ public actor LocalStack {
         await processes[name]?.stop()
     }
 
-    /// Starts a stopped subgraph again on the same port.
-    public func restart(_ subgraph: String) async throws {
-        try startSubgraph(subgraph, port: ports[subgraph]!)
+    /// Starts a stopped subgraph again on the same port (with other flags if given).
+    public func restart(_ subgraph: String, extraArguments: [String]? = nil) async throws {
+        try startSubgraph(subgraph, port: ports[subgraph]!, extraArguments: extraArguments)
         _ = try await processes[subgraph]!.waitForPort()
     }
 

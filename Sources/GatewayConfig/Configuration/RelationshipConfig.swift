@@ -21,8 +21,47 @@ public struct FieldMapping: Sendable, Hashable {
     }
 }
 
+/// The junction model of a many-to-many relationship (the gateway's `through` extension of
+/// OpenDD): the rows linking a source row to its target rows, like `BookGenres` between `Book`
+/// and `Genres`.
+public struct JunctionConfig: Sendable, Hashable {
+    /// The junction model's name.
+    public var model: String
+    public var subgraph: String
+    /// The junction model's object type.
+    public var typeName: String
+    /// The junction model's collection field.
+    public var collection: String
+    /// The input type of the junction collection's `filter` argument (`BookGenreFilter`).
+    public var filterType: String
+    /// Junction field -> target field (`sourceField` is the junction type's field, `targetField`
+    /// the target type's), in declaration order; never empty.
+    public var mapping: [FieldMapping]
+    /// Where `through:` is declared; nil for configurations built in code.
+    public var location: SourceLocation?
+
+    /// - Parameters:
+    ///   - location: default nil.
+    public init(
+        model: String, subgraph: String, typeName: String, collection: String, filterType: String,
+        mapping: [FieldMapping], location: SourceLocation? = nil
+    ) {
+        self.model = model
+        self.subgraph = subgraph
+        self.typeName = typeName
+        self.collection = collection
+        self.filterType = filterType
+        self.mapping = mapping
+        self.location = location
+    }
+}
+
 /// A field the gateway adds to a source type, answered by fetching from a target model with
 /// `filter: {targetField: {_in: [...]}}` (an `_or` of `_and`s for composite keys).
+///
+/// With ``through`` (always an Array relationship), the field is answered in two hops: the
+/// junction model's rows whose junction fields match the source keys (``mapping``), then the
+/// target rows matching those rows' keys (``JunctionConfig/mapping``).
 public struct RelationshipConfig: Sendable, Hashable {
     public var sourceType: String
     /// The subgraph whose `sourceType` the field is added to.
@@ -37,18 +76,23 @@ public struct RelationshipConfig: Sendable, Hashable {
     /// The target model's collection field.
     public var targetCollection: String
     public var kind: RelationshipKind
-    /// The join key, one entry per key field, in declaration order; never empty.
+    /// The join key, one entry per key field, in declaration order; never empty. With
+    /// ``through``, it maps source fields to the *junction* type's fields.
     public var mapping: [FieldMapping]
+    /// The junction model of a many-to-many relationship; nil for a direct one.
+    public var through: JunctionConfig?
     /// Where the relationship is declared; nil for configurations built in code.
     public var location: SourceLocation?
 
     /// - Parameters:
     ///   - description: default nil.
+    ///   - through: default nil (a direct relationship).
     ///   - location: default nil.
     public init(
         sourceType: String, sourceSubgraph: String, name: String, description: String? = nil,
         targetModel: String, targetSubgraph: String, targetType: String, targetCollection: String,
-        kind: RelationshipKind, mapping: [FieldMapping], location: SourceLocation? = nil
+        kind: RelationshipKind, mapping: [FieldMapping], through: JunctionConfig? = nil,
+        location: SourceLocation? = nil
     ) {
         self.sourceType = sourceType
         self.sourceSubgraph = sourceSubgraph
@@ -60,6 +104,7 @@ public struct RelationshipConfig: Sendable, Hashable {
         self.targetCollection = targetCollection
         self.kind = kind
         self.mapping = mapping
+        self.through = through
         self.location = location
     }
 

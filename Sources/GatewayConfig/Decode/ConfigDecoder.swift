@@ -161,7 +161,7 @@ struct ConfigDecoder {
         guard let definitionNode = fields["definition"],
             let definition = reader.mapping(
                 definitionNode, expected: "a relationship definition", label: "definition of \(label)",
-                required: ["source", "name", "target", "mapping"], optional: ["description"])
+                required: ["source", "name", "target", "mapping"], optional: ["description", "through"])
         else { return nil }
         let source = reader.string(definition, "source")
         let name = reader.string(definition, "name")
@@ -193,27 +193,84 @@ struct ConfigDecoder {
             }
         }
 
+        // With `through`, the mapping leads to the junction model's fields.
+        let throughNode = definition.present("through")
         var mappingLocation = definition.location
         var mapping: [RawFieldMapping] = []
         if let mappingNode = definition["mapping"] {
             mappingLocation = reader.location(mappingNode)
-            let entries = reader.list(mappingNode, what: "a list of mapping entries for \(label)") ?? []
-            for (index, entry) in entries.enumerated() {
-                if let fieldMapping = decodeFieldMapping(entry, label: "mapping entry \(index + 1) of \(label)") {
-                    mapping.append(fieldMapping)
-                } else {
-                    valid = false
-                }
+            if let entries = decodeMapping(
+                mappingNode, label: label, entryLabel: "mapping entry",
+                targetOwner: throughNode == nil ? "the target model's type" : "the junction model's type")
+            {
+                mapping = entries
+            } else {
+                valid = false
             }
+        }
+        var through: RawJunction?
+        if let throughNode {
+            through = decodeJunction(throughNode, label: label)
+            if through == nil { valid = false }
         }
         guard valid, let source, let name, let targetModel, let kind else { return nil }
         return RawRelationship(
             location: fields.location, source: source, name: name, description: description,
             targetModel: targetModel, targetSubgraph: targetSubgraph, kind: kind, mappingLocation: mappingLocation,
+            mapping: mapping, through: through)
+    }
+
+    /// Reads a list of mapping entries (`mapping:` or `through.mapping:`); nil when any entry is wrong.
+    /// - Parameters:
+    ///   - entryLabel: `mapping entry` or `through mapping entry`.
+    mutating func decodeMapping(
+        _ node: Node, label: String, entryLabel: String, sourceOwner: String = "the source type", targetOwner: String
+    ) -> [RawFieldMapping]? {
+        let plural = entryLabel.dropLast("entry".count) + "entries"
+        guard let entries = reader.list(node, what: "a list of \(plural) for \(label)") else { return nil }
+        var mapping: [RawFieldMapping] = []
+        var valid = true
+        for (index, entry) in entries.enumerated() {
+            if let fieldMapping = decodeFieldMapping(
+                entry, label: "\(entryLabel) \(index + 1) of \(label)", sourceOwner: sourceOwner, targetOwner: targetOwner)
+            {
+                mapping.append(fieldMapping)
+            } else {
+                valid = false
+            }
+        }
+        return valid ? mapping : nil
+    }
+
+    /// Reads `through: {model, subgraph, mapping}`, the gateway's many-to-many extension.
+    mutating func decodeJunction(_ node: Node, label: String) -> RawJunction? {
+        guard
+            let fields = reader.mapping(
+                node, expected: "a junction model", label: "\"through\" of \(label)", required: ["model", "mapping"],
+                optional: ["subgraph"])
+        else { return nil }
+        let model = reader.string(fields, "model")
+        let subgraph = reader.optionalString(fields, "subgraph")
+        var mappingLocation = fields.location
+        var mapping: [RawFieldMapping]?
+        if let mappingNode = fields["mapping"] {
+            mappingLocation = reader.location(mappingNode)
+            mapping = decodeMapping(
+                mappingNode, label: label, entryLabel: "through mapping entry",
+                sourceOwner: "the junction model's type", targetOwner: "the target model's type")
+        }
+        guard let model, let mapping else { return nil }
+        return RawJunction(
+            location: fields.location, model: model, subgraph: subgraph, mappingLocation: mappingLocation,
             mapping: mapping)
     }
 
-    mutating func decodeFieldMapping(_ node: Node, label: String) -> RawFieldMapping? {
+    /// - Parameters:
+    ///   - sourceOwner, targetOwner: what the source and target fields belong to, for messages.
+    mutating func decodeFieldMapping(
+        _ node: Node, label: String, sourceOwner: String = "the source type",
+        targetOwner: String = "the target model's type"
+    ) -> RawFieldMapping? {
         guard
             let fields = reader.mapping(
                 node, expected: "a mapping entry", label: label, required: ["source", "target"])
@@ -225,14 +282,14 @@ struct ConfigDecoder {
                 sourceNode, expected: "a mapping source", label: "source of \(label)", required: ["fieldPath"]),
             let path = source["fieldPath"]
         {
-            sourceField = fieldPath(path, key: "fieldPath", label: "source of \(label)", of: "the source type")
+            sourceField = fieldPath(path, key: "fieldPath", label: "source of \(label)", of: sourceOwner)
         }
         if let targetNode = fields["target"],
             let target = reader.mapping(
                 targetNode, expected: "a mapping target", label: "target of \(label)", required: ["modelField"]),
             let path = target["modelField"]
         {
-            targetField = fieldPath(path, key: "modelField", label: "target of \(label)", of: "the target model's type")
+            targetField = fieldPath(path, key: "modelField", label: "target of \(label)", of: targetOwner)
         }
         guard let sourceField, let targetField else { return nil }
         return RawFieldMapping(location: fields.location, sourceField: sourceField, targetField: targetField)

@@ -72,7 +72,25 @@ public struct RawRelationship: Sendable, Hashable {
     public var kind: Located<RelationshipKind>
     /// Where the `mapping:` list starts.
     public var mappingLocation: SourceLocation
-    /// May be empty here; the relationships stage rejects an empty mapping.
+    /// May be empty here; the relationships stage rejects an empty mapping. With ``through``,
+    /// its target fields are the junction type's.
+    public var mapping: [RawFieldMapping]
+    /// `through:`, the junction model of a many-to-many relationship (a gateway extension).
+    public var through: RawJunction? = nil
+}
+
+/// A relationship's `through:` (a gateway extension of OpenDD): the junction model between the
+/// source type and the target model.
+public struct RawJunction: Sendable, Hashable {
+    /// Where the `through:` mapping starts.
+    public var location: SourceLocation
+    public var model: Located<String>
+    /// `through.subgraph`, when given.
+    public var subgraph: Located<String>?
+    /// Where `through.mapping:`'s list starts.
+    public var mappingLocation: SourceLocation
+    /// Junction field (`source.fieldPath`) -> target field (`target.modelField`). May be empty
+    /// here; the relationships stage rejects an empty mapping.
     public var mapping: [RawFieldMapping]
 }
 

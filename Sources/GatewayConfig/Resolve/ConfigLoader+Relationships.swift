@@ -5,7 +5,9 @@ extension ConfigLoader {
 
     /// Checks each relationship against the models and the subgraphs' schemas: the source type,
     /// the target model, the new field's name, and every key pair of the mapping, down to the
-    /// target collection's ability to filter the key with `_in` (which batching needs).
+    /// target collection's ability to filter the key with `_in` (which batching needs). A
+    /// relationship `through` a junction model is checked hop by hop: source -> junction by
+    /// `mapping`, junction -> target by `through.mapping`.
     ///
     /// - Parameters:
     ///   - models: the output of ``resolveModels(_:subgraphs:schemas:)``.
@@ -89,63 +91,153 @@ struct RelationshipResolver {
             }
         }
 
-        // The mapping.
-        if entry.mapping.isEmpty {
-            fail(
-                .emptyMapping,
-                "the mapping of \(label) is empty; map at least one source field to a target field, like - source: {fieldPath: [{fieldName: author_id}]} target: {modelField: [{fieldName: id}]}",
-                at: entry.mappingLocation)
+        // The junction model of a many-to-many relationship.
+        var junction: ModelConfig?
+        if let through = entry.through {
+            if entry.kind.value != .array {
+                fail(
+                    .invalidValue,
+                    "\(label) has relationshipType \(entry.kind.value.rawValue) but goes through junction model \(through.model.value); a relationship through a junction model is an Array relationship: set relationshipType: Array",
+                    at: entry.kind.location)
+            }
+            junction = models.first { $0.name == through.model.value }
+            if junction == nil {
+                let names = models.map(\.name)
+                fail(
+                    .unknownModel,
+                    "unknown junction model \"\(through.model.value)\" in \(label)\(Suggestions.didYouMean(through.model.value, names))known models: \(Suggestions.list(names))",
+                    at: through.model.location)
+            }
+            if let junction, let subgraph = through.subgraph, subgraph.value != junction.subgraph {
+                fail(
+                    .subgraphMismatch,
+                    "junction model \(junction.name) of \(label) belongs to subgraph \(junction.subgraph), not \"\(subgraph.value)\"; write subgraph: \(junction.subgraph) or leave it out",
+                    at: subgraph.location)
+            }
         }
-        var mapping: [FieldMapping] = []
-        var sourceFieldsSeen: Set<String> = []
-        var targetFieldsSeen: Set<String> = []
-        for pair in entry.mapping {
-            let sourceField = pair.sourceField.value
-            let targetField = pair.targetField.value
-            var sourceDef: FieldDef?
-            var targetDef: FieldDef?
-            if !sourceFieldsSeen.insert(sourceField).inserted {
-                fail(
-                    .duplicateMapping, "source field \(sourceField) is mapped more than once in \(label)",
-                    at: pair.sourceField.location)
-            } else if let source {
-                sourceDef = keyField(
-                    pair.sourceField, of: source.type, in: source.schema, role: "source",
-                    owner: "type \(sourceName)")
+
+        // The sides the mappings join.
+        let sourceSide = source.map { KeySide(type: $0.type, schema: $0.schema, owner: "type \(sourceName)", model: nil) }
+        let targetSide = model.flatMap { model in
+            schemas[model.subgraph].flatMap { schema in
+                targetType.map { KeySide(type: $0, schema: schema, owner: "type \($0.name) of model \(model.name)", model: model) }
             }
-            if !targetFieldsSeen.insert(targetField).inserted {
-                fail(
-                    .duplicateMapping, "target field \(targetField) is mapped more than once in \(label)",
-                    at: pair.targetField.location)
-            } else if let model, let targetType, let schema = schemas[model.subgraph] {
-                targetDef = keyField(
-                    pair.targetField, of: targetType, in: schema, role: "target",
-                    owner: "type \(targetType.name) of model \(model.name)")
+        }
+        let junctionSide = junction.flatMap { junction in
+            schemas[junction.subgraph].flatMap { schema in
+                schema[junction.typeName].map {
+                    KeySide(type: $0, schema: schema, owner: "type \($0.name) of junction model \(junction.name)", model: junction)
+                }
             }
-            guard let sourceDef, let targetDef, let model, let schema = schemas[model.subgraph] else { continue }
-            let scalar = targetDef.type.namedType
-            guard sourceDef.type.namedType == scalar else {
+        }
+
+        // The mapping: source -> target, or source -> junction with `through`.
+        if entry.mapping.isEmpty {
+            let advice =
+                entry.through == nil
+                ? "map at least one source field to a target field, like - source: {fieldPath: [{fieldName: author_id}]} target: {modelField: [{fieldName: id}]}"
+                : "map at least one source field to a junction field, like - source: {fieldPath: [{fieldName: id}]} target: {modelField: [{fieldName: book_id}]}"
+            fail(.emptyMapping, "the mapping of \(label) is empty; \(advice)", at: entry.mappingLocation)
+        }
+        let mapping: [FieldMapping]
+        if entry.through == nil {
+            mapping = resolvePairs(entry.mapping, in: label, from: "source", sourceSide, to: "target", targetSide)
+        } else {
+            mapping = resolvePairs(entry.mapping, in: label, from: "source", sourceSide, to: "junction", junctionSide)
+        }
+
+        // The through mapping: junction -> target.
+        var junctionMapping: [FieldMapping] = []
+        if let through = entry.through {
+            let place = "the through mapping of \(label)"
+            if through.mapping.isEmpty {
                 fail(
-                    .scalarMismatch,
-                    "a mapping between fields of different scalar types in \(label): \(sourceName).\(sourceField) is \(sourceDef.type.namedType) but \(model.typeName).\(targetField) is \(scalar)",
-                    at: pair.location)
-                continue
+                    .emptyMapping,
+                    "\(place) is empty; map at least one junction field to a target field, like - source: {fieldPath: [{fieldName: genre_id}]} target: {modelField: [{fieldName: id}]}",
+                    at: through.mappingLocation)
             }
-            if let reason = Self.inFilterProblem(model: model, field: targetField, scalar: scalar, schema: schema) {
-                fail(
-                    .notBatchable,
-                    "the target collection \(model.collection) cannot filter \(targetField) with _in, so the gateway cannot batch this relationship (\(reason))",
-                    at: pair.targetField.location)
-                continue
-            }
-            mapping.append(FieldMapping(sourceField: sourceField, targetField: targetField, scalarType: scalar))
+            junctionMapping = resolvePairs(
+                through.mapping, in: place, from: "junction", junctionSide, to: "target", targetSide)
         }
 
         guard errors.count == errorCount, let source, let model else { return nil }
+        var junctionConfig: JunctionConfig?
+        if let through = entry.through {
+            guard let junction else { return nil }
+            junctionConfig = JunctionConfig(
+                model: junction.name, subgraph: junction.subgraph, typeName: junction.typeName,
+                collection: junction.collection, filterType: junction.filterType, mapping: junctionMapping,
+                location: through.location)
+        }
         return RelationshipConfig(
             sourceType: sourceName, sourceSubgraph: source.subgraph, name: name, description: entry.description?.value,
             targetModel: model.name, targetSubgraph: model.subgraph, targetType: model.typeName,
-            targetCollection: model.collection, kind: entry.kind.value, mapping: mapping, location: entry.location)
+            targetCollection: model.collection, kind: entry.kind.value, mapping: mapping, through: junctionConfig,
+            location: entry.location)
+    }
+
+    /// One side of a mapping: the type whose fields it names, and the model fetched by them
+    /// (nil for the source type, which is never fetched by its keys).
+    struct KeySide {
+        var type: TypeDef
+        var schema: SchemaModel
+        /// `type Book`, `type BookGenre of junction model BookGenres`, for messages.
+        var owner: String
+        var model: ModelConfig?
+    }
+
+    /// Checks the pairs of one mapping: each field exists on its side and is a scalar, both
+    /// fields of a pair share a scalar type, the `to` side's collection can filter its field with
+    /// `_in`, and no field is mapped twice. A side is nil when it is unknown (already reported).
+    ///
+    /// - Parameters:
+    ///   - place: `relationship Book.genres`, or `the through mapping of relationship Book.genres`.
+    ///   - fromRole, toRole: `source`, `junction` or `target`.
+    mutating func resolvePairs(
+        _ pairs: [RawFieldMapping], in place: String, from fromRole: String, _ from: KeySide?,
+        to toRole: String, _ to: KeySide?
+    ) -> [FieldMapping] {
+        var mapping: [FieldMapping] = []
+        var fromFieldsSeen: Set<String> = []
+        var toFieldsSeen: Set<String> = []
+        for pair in pairs {
+            let fromField = pair.sourceField.value
+            let toField = pair.targetField.value
+            var fromDef: FieldDef?
+            var toDef: FieldDef?
+            if !fromFieldsSeen.insert(fromField).inserted {
+                fail(
+                    .duplicateMapping, "\(fromRole) field \(fromField) is mapped more than once in \(place)",
+                    at: pair.sourceField.location)
+            } else if let from {
+                fromDef = keyField(pair.sourceField, of: from.type, in: from.schema, role: fromRole, owner: from.owner)
+            }
+            if !toFieldsSeen.insert(toField).inserted {
+                fail(
+                    .duplicateMapping, "\(toRole) field \(toField) is mapped more than once in \(place)",
+                    at: pair.targetField.location)
+            } else if let to {
+                toDef = keyField(pair.targetField, of: to.type, in: to.schema, role: toRole, owner: to.owner)
+            }
+            guard let from, let to, let fromDef, let toDef, let model = to.model else { continue }
+            let scalar = toDef.type.namedType
+            guard fromDef.type.namedType == scalar else {
+                fail(
+                    .scalarMismatch,
+                    "a mapping between fields of different scalar types in \(place): \(from.type.name).\(fromField) is \(fromDef.type.namedType) but \(to.type.name).\(toField) is \(scalar)",
+                    at: pair.location)
+                continue
+            }
+            if let reason = Self.inFilterProblem(model: model, field: toField, scalar: scalar, schema: to.schema) {
+                fail(
+                    .notBatchable,
+                    "the \(toRole) collection \(model.collection) cannot filter \(toField) with _in, so the gateway cannot batch this relationship (\(reason))",
+                    at: pair.targetField.location)
+                continue
+            }
+            mapping.append(FieldMapping(sourceField: fromField, targetField: toField, scalarType: scalar))
+        }
+        return mapping
     }
 
     // MARK: Source type

@@ -1,0 +1,228 @@
+import GatewayJSON
+import GraphQLSupport
+import QueryPlanner
+
+extension GatewayExecutor {
+    // MARK: Filters on relationships
+
+    /// A filter value with its relationship members located: what the plan's lookups apply to.
+    indirect enum FilterTree: Sendable {
+        case value(JSON)
+        case list([FilterTree])
+        case object([Member])
+        /// A relationship member: the lookup that answers it and the filter on its target.
+        case relationship(lookup: Int, inner: FilterTree)
+
+        struct Member: Sendable {
+            var key: String
+            var tree: FilterTree
+        }
+    }
+
+    /// Rewrites a coerced filter so that it names no relationship: each `{rel: {...}}` becomes
+    /// a key condition on the parent's fields, from the plan's lookups (met in the same
+    /// pre-order the planner listed them in). Independent lookups run concurrently.
+    func rewrite(_ value: JSON, typeName: String, lookups: [FilterLookup]) async -> Result<JSON, FetchFailure> {
+        var next = 0
+        let tree = filterTree(value, typeName: typeName, next: &next)
+        guard next == lookups.count else {
+            return .failure(FetchFailure(
+                message: "The filter's relationships do not match its plan (\(next) found, \(lookups.count) planned).",
+                code: "INTERNAL_SERVER_ERROR"))
+        }
+        return await evaluate(tree, lookups)
+    }
+
+    func filterTree(_ value: JSON, typeName: String, next: inout Int) -> FilterTree {
+        guard case .object(let object) = value else { return .value(value) }
+        var members: [FilterTree.Member] = []
+        for (key, member) in object.members {
+            if member.isNull {
+                members.append(.init(key: key, tree: .value(member)))
+                continue
+            }
+            switch key {
+            case "_and", "_or":
+                let items = (member.arrayValue ?? []).map { filterTree($0, typeName: typeName, next: &next) }
+                members.append(.init(key: key, tree: .list(items)))
+            case "_not":
+                members.append(.init(key: key, tree: filterTree(member, typeName: typeName, next: &next)))
+            default:
+                if let relationship = supergraph.relationship(on: typeName, field: key) {
+                    let lookup = next
+                    next += 1
+                    let inner = filterTree(member, typeName: relationship.targetType, next: &next)
+                    members.append(.init(key: key, tree: .relationship(lookup: lookup, inner: inner)))
+                } else {
+                    members.append(.init(key: key, tree: .value(member)))
+                }
+            }
+        }
+        return .object(members)
+    }
+
+    func evaluate(_ tree: FilterTree, _ lookups: [FilterLookup]) async -> Result<JSON, FetchFailure> {
+        switch tree {
+        case .value(let value):
+            return .success(value)
+        case .list(let items):
+            return await evaluateAll(items, lookups).map(JSON.array)
+        case .object(let members):
+            switch await evaluateAll(members.map(\.tree), lookups) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .success(let values):
+                var rest = JSONObject()
+                var conditions: [JSON] = []
+                for (member, value) in zip(members, values) {
+                    if case .relationship = member.tree { conditions.append(value) } else { rest.append(member.key, value) }
+                }
+                if conditions.isEmpty { return .success(.object(rest)) }
+                return .success(["_and": .array([.object(rest)] + conditions)])
+            }
+        case .relationship(let index, let inner):
+            let lookup = lookups[index]
+            switch await evaluate(inner, lookups) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .success(let filter):
+                return await keys(of: lookup, filter: filter).map { Self.keyConditionOrNothing($0, fields: lookup.sourceFields) }
+            }
+        }
+    }
+
+    func evaluateAll(_ trees: [FilterTree], _ lookups: [FilterLookup]) async -> Result<[JSON], FetchFailure> {
+        if trees.count == 1 { return await evaluate(trees[0], lookups).map { [$0] } }
+        var results: [Int: Result<JSON, FetchFailure>] = [:]
+        await withTaskGroup(of: (Int, Result<JSON, FetchFailure>).self) { group in
+            for (index, tree) in trees.enumerated() {
+                group.addTask { (index, await self.evaluate(tree, lookups)) }
+            }
+            for await (index, result) in group { results[index] = result }
+        }
+        var values: [JSON] = []
+        for index in trees.indices {
+            switch results[index]! {
+            case .failure(let failure): return .failure(failure)
+            case .success(let value): values.append(value)
+            }
+        }
+        return .success(values)
+    }
+
+    /// The keys of the parents that the related rows matching `filter` point back at.
+    func keys(of lookup: FilterLookup, filter: JSON) async -> Result<[[JSON]], FetchFailure> {
+        let label = "the filter on \(lookup.relationship)"
+        let body = Self.body(query: lookup.query, variables: [lookup.whereVariable: filter])
+        let rows: [JSON]
+        switch await send(subgraph: lookup.subgraph, body: body).flatMap({ json, _ in Self.rows(json, label: label, subgraph: lookup.subgraph) }) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let fetched): rows = fetched
+        }
+        let keys = Self.distinctKeys(rows, aliases: lookup.keyAliases)
+        guard let junction = lookup.junction, !keys.isEmpty else { return .success(keys) }
+        switch await fetchChunked(
+            keys, subgraph: junction.subgraph, query: junction.query, label: label,
+            where: { Self.keyCondition($0, fields: junction.targetFields) }, variables: { [junction.whereVariable: $0] })
+        {
+        case .failure(let failure): return .failure(failure)
+        case .success(let junctionRows): return .success(Self.distinctKeys(junctionRows, aliases: junction.sourceAliases))
+        }
+    }
+
+    /// A key condition, or `{_or: []}` (matches nothing) when there are no keys.
+    static func keyConditionOrNothing(_ keys: [[JSON]], fields: [String]) -> JSON {
+        keys.isEmpty ? ["_or": []] : keyCondition(keys, fields: fields)
+    }
+
+    // MARK: Orders on relationships
+
+    /// Sorts rows as the plan says: related values looked up (one request per lookup, those
+    /// of one depth concurrently), then the model protocol's order: nulls first ascending and
+    /// last descending, ties broken by the next key and finally by `id` ascending.
+    func sort(_ rows: [JSON], plan: OrderPlan) async -> Result<[JSON], FetchFailure> {
+        var related: [[[JSON]: JSONObject]] = Array(repeating: [:], count: plan.lookups.count)
+        var remaining = Array(plan.lookups.indices)
+        while !remaining.isEmpty {
+            // Lookups whose parent is resolved run now, together.
+            let ready = remaining.filter { index in plan.lookups[index].parent.map { !remaining.contains($0) } ?? true }
+            remaining.removeAll { ready.contains($0) }
+            var results: [Int: Result<[JSON], FetchFailure>] = [:]
+            let snapshot = related
+            await withTaskGroup(of: (Int, Result<[JSON], FetchFailure>).self) { group in
+                for index in ready {
+                    let lookup = plan.lookups[index]
+                    let parents: [JSON] = lookup.parent.map { snapshot[$0].values.map(JSON.object) } ?? rows
+                    let keys = Self.distinctKeys(parents, aliases: lookup.sourceAliases)
+                    group.addTask {
+                        if keys.isEmpty { return (index, .success([])) }
+                        return (index, await self.fetchChunked(
+                            keys, subgraph: lookup.subgraph, query: lookup.query, label: "the order by \(lookup.relationship)",
+                            where: { Self.keyCondition($0, fields: lookup.targetFields) }, variables: { [lookup.whereVariable: $0] }))
+                    }
+                }
+                for await (index, result) in group { results[index] = result }
+            }
+            for index in ready {
+                switch results[index]! {
+                case .failure(let failure): return .failure(failure)
+                case .success(let lookupRows):
+                    // An Object relationship takes the first row by id: upstream order.
+                    for row in lookupRows {
+                        guard case .object(let object) = row, let key = Self.key(object, plan.lookups[index].targetAliases) else { continue }
+                        if related[index][key] == nil { related[index][key] = object }
+                    }
+                }
+            }
+        }
+
+        let keyed: [(values: [JSON], id: JSON, row: JSON)] = rows.map { row in
+            let object = row.objectValue ?? [:]
+            let values = plan.keys.map { sortKey -> JSON in
+                var current: JSONObject? = object
+                for index in sortKey.chain {
+                    guard let holder = current, let key = Self.key(holder, plan.lookups[index].sourceAliases) else {
+                        current = nil
+                        break
+                    }
+                    current = related[index][key]
+                }
+                return current?[sortKey.alias] ?? .null
+            }
+            return (values, plan.idAlias.flatMap { object[$0] } ?? .null, row)
+        }
+        let sorted = keyed.sorted { left, right in
+            for (index, sortKey) in plan.keys.enumerated() {
+                let order = Self.compare(left.values[index], right.values[index], descending: sortKey.descending)
+                if order != 0 { return order < 0 }
+            }
+            return Self.compare(left.id, right.id, descending: false) < 0
+        }
+        return .success(sorted.map(\.row))
+    }
+
+    /// -1, 0 or 1 as the model protocol orders two values of one field: null before every
+    /// value ascending and after every value descending, strings by code point.
+    static func compare(_ left: JSON, _ right: JSON, descending: Bool) -> Int {
+        switch (left.isNull, right.isNull) {
+        case (true, true): return 0
+        case (true, false): return descending ? 1 : -1
+        case (false, true): return descending ? -1 : 1
+        default: break
+        }
+        let ascending: Int
+        switch (left, right) {
+        case (.string(let a), .string(let b)):
+            ascending = a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)
+        case (.bool(let a), .bool(let b)):
+            ascending = a == b ? 0 : (!a ? -1 : 1)
+        case (.int(let a), .int(let b)):
+            ascending = a == b ? 0 : (a < b ? -1 : 1)
+        default:
+            let a = left.doubleValue ?? 0
+            let b = right.doubleValue ?? 0
+            ascending = a == b ? 0 : (a < b ? -1 : 1)
+        }
+        return descending ? -ascending : ascending
+    }
+}
