@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let package = Package(
     name: "Gateway",
     platforms: [.macOS(.v14)],
@@ -105,11 +107,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "people", dependencies: ["SubgraphKit"], path: "subgraphs/people"),
-        .executableTarget(name: "authors", dependencies: ["SubgraphKit"], path: "subgraphs/authors"),
-        .executableTarget(name: "catalog", dependencies: ["SubgraphKit"], path: "subgraphs/catalog"),
-        .executableTarget(name: "reviews", dependencies: ["SubgraphKit"], path: "subgraphs/reviews"),
-        .executableTarget(name: "inventory", dependencies: ["SubgraphKit"], path: "subgraphs/inventory"),
+        .target(name: "DemoModels", dependencies: ["SubgraphKit"], path: "subgraphs/DemoModels"),
+        .executableTarget(name: "people", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/people"),
+        .executableTarget(name: "authors", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/authors"),
+        .executableTarget(name: "catalog", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/catalog"),
+        .executableTarget(name: "reviews", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/reviews"),
+        .executableTarget(name: "inventory", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/inventory"),
 
         // MARK: Tests
         .target(
@@ -144,3 +147,21 @@ let package = Package(
         ),
     ]
 )
+
+// Microbenchmarks of the hot paths (ordo-one/benchmark), outside the normal build and tests:
+//   GATEWAY_BENCHMARKS=1 swift package benchmark
+if ProcessInfo.processInfo.environment["GATEWAY_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "HotPaths",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph", "GatewayServer", "Upstream", "SubgraphKit",
+                "DemoModels",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/HotPaths",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

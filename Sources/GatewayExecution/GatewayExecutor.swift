@@ -28,7 +28,8 @@ public final class GatewayExecutor: Sendable {
     }
 
     public let supergraph: Supergraph
-    public let client: UpstreamClient
+    /// How upstream requests are sent (an ``UpstreamClient`` in production).
+    public let client: any UpstreamTransport
     public let configuration: Configuration
     let coercion: InputCoercion
     let introspection: IntrospectionExecutor
@@ -38,7 +39,7 @@ public final class GatewayExecutor: Sendable {
     /// - Parameters:
     ///   - observer: called once for every upstream request sent, with its subgraph (metrics).
     public init(
-        supergraph: Supergraph, client: UpstreamClient, configuration: Configuration = Configuration(),
+        supergraph: Supergraph, client: any UpstreamTransport, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (String) -> Void)? = nil
     ) {
         self.supergraph = supergraph

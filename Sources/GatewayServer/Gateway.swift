@@ -22,7 +22,7 @@ public final class Gateway: Sendable {
     let planCapacity = 1_000
 
     public init(
-        supergraph: Supergraph, client: UpstreamClient, metrics: GatewayMetrics = GatewayMetrics(),
+        supergraph: Supergraph, client: any UpstreamTransport, metrics: GatewayMetrics = GatewayMetrics(),
         configuration: GatewayExecutor.Configuration = .init(), logger: Logger = Logger(label: "gateway")
     ) {
         self.supergraph = supergraph

@@ -1,0 +1,12 @@
+/// What the gateway's executor needs from an HTTP client: one POST, answered or failed.
+///
+/// ``UpstreamClient`` is the real one. Others answer from memory, so that the planner and
+/// executor can be exercised and measured without sockets (canned subgraph answers, or
+/// subgraph engines running in the same process).
+public protocol UpstreamTransport: Sendable {
+    func post(
+        url: String, body: [UInt8], headers: [(String, String)], timeouts: UpstreamClient.Timeouts?
+    ) async throws(UpstreamError) -> UpstreamResponse
+}
+
+extension UpstreamClient: UpstreamTransport {}
