@@ -18,18 +18,23 @@ struct FetchFailure: Error, Sendable {
 /// A relationship fetch's rows, grouped by join key and paged per parent.
 struct RowGroups: Sendable {
     /// The rows each key gets, in the target collection's order, `offset`/`limit` applied.
-    var byKey: [[JSON]: [JSON]]
+    var byKey: [[JSON]: [JSONRef]]
+    /// The keys in the order their first row came: what nested relationships iterate, so that
+    /// their requests are the same for the same data (dictionary order is not).
+    var keys: [[JSON]]
 
-    static let empty = RowGroups(byKey: [:])
+    static let empty = RowGroups(byKey: [:], keys: [])
 
     /// The rows some parent shows: the parents of nested relationships.
-    var reachableRows: some Sequence<JSON> { byKey.values.joined() }
+    var reachableRows: some Sequence<JSONRef> { keys.lazy.flatMap { byKey[$0] ?? [] } }
 }
 
 /// What one fetch produced.
 enum FetchOutcome: Sendable {
-    /// A root fetch's `data`, with the errors the subgraph reported alongside.
-    case data(JSONObject, errors: [ResponseError])
+    /// A root fetch's `data` (nil when the subgraph answered none), the root fields the
+    /// gateway ordered (sorted and paged rows, by upstream key), and the errors the subgraph
+    /// reported alongside.
+    case data(JSONRef?, ordered: [String: [JSONRef]], errors: [ResponseError])
     /// A forwarded request's answer, to pass through byte for byte.
     case forwarded([UInt8])
     /// A relationship fetch's rows.

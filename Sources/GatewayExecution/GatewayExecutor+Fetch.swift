@@ -7,35 +7,41 @@ import Upstream
 extension GatewayExecutor {
     // MARK: Sending
 
-    /// Sends one upstream GraphQL request and returns its parsed answer.
-    func send(subgraph name: String, body: [UInt8]) async -> Result<(JSON, [UInt8]), FetchFailure> {
+    static let dataKey = Array("data".utf8)
+    static let errorsKey = Array("errors".utf8)
+    static let rowsKey = Array("_r".utf8)
+
+    /// Sends one upstream GraphQL request and returns its parsed answer (the top-level object)
+    /// and its bytes.
+    func send(subgraph name: String, body: [UInt8]) async -> Result<(JSONRef, [UInt8]), FetchFailure> {
         guard let subgraph = supergraph.subgraph(named: name) else {
             return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
         }
-        observer?(name)
         let response: UpstreamResponse
         do {
             response = try await client.post(
                 url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
                 timeouts: .init(connect: subgraph.connectTimeout, request: subgraph.requestTimeout))
         } catch {
+            observer?(name, 0)
             return .failure(Self.failure(error, subgraph: name))
         }
-        let json: JSON
+        observer?(name, response.body.count)
+        let root: JSONRef
         do {
-            json = try JSONParser.parse(response.body)
+            root = try JSONDocument(parsing: response.body).root
         } catch {
             let detail = response.isSuccess ? "its answer is not JSON (\(error))" : "it answered HTTP \(response.status)"
             return .failure(FetchFailure(
                 message: "Subgraph \(name) failed: \(detail).",
                 code: response.isSuccess ? "SUBGRAPH_BAD_RESPONSE" : "SUBGRAPH_HTTP_ERROR", subgraph: name))
         }
-        guard json.objectValue != nil, json["data"] != nil || json["errors"] != nil else {
+        guard root.isObject, root.member(Self.dataKey) != nil || root.member(Self.errorsKey) != nil else {
             return .failure(FetchFailure(
                 message: "Subgraph \(name) failed: its answer (HTTP \(response.status)) is not a GraphQL response.",
                 code: "SUBGRAPH_BAD_RESPONSE", subgraph: name))
         }
-        return .success((json, response.body))
+        return .success((root, response.body))
     }
 
     static func failure(_ error: UpstreamError, subgraph: String) -> FetchFailure {
@@ -51,8 +57,9 @@ extension GatewayExecutor {
     }
 
     /// The errors a subgraph reported, tagged with its name.
-    static func upstreamErrors(_ json: JSON, subgraph: String) -> [ResponseError] {
-        (json["errors"]?.arrayValue ?? []).map { error in
+    static func upstreamErrors(_ root: JSONRef, subgraph: String) -> [ResponseError] {
+        guard let errors = root.member(errorsKey), errors.isArray else { return [] }
+        return errors.items.map { $0.json }.map { error in
             var extensions = error["extensions"]?.objectValue ?? [:]
             if extensions["code"] == nil { extensions["code"] = "SUBGRAPH_ERROR" }
             extensions["subgraph"] = .string(subgraph)
@@ -110,17 +117,18 @@ extension GatewayExecutor {
         switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables)) {
         case .failure(let failure):
             return .failed(failure)
-        case .success(let (json, _)):
-            let errors = Self.upstreamErrors(json, subgraph: fetch.subgraph)
-            guard case .object(var data)? = json["data"] else {
+        case .success(let (root, _)):
+            let errors = Self.upstreamErrors(root, subgraph: fetch.subgraph)
+            guard let data = root.member(Self.dataKey), data.isObject else {
                 return .failed(FetchFailure(
                     message: errors.first.map { "Subgraph \(fetch.subgraph) failed: \($0.message)" }
                         ?? "Subgraph \(fetch.subgraph) answered no data.",
                     code: "SUBGRAPH_ERROR", subgraph: fetch.subgraph))
             }
             // Root fields the gateway orders: sort, then page.
+            var ordered: [String: [JSONRef]] = [:]
             for (key, plan) in fetch.orderedFields {
-                guard case .array(let rows)? = data[key] else { continue }
+                guard let rows = data.member(Array(key.utf8)), rows.isArray else { continue }
                 let limit: Int?
                 let offset: Int
                 do {
@@ -129,15 +137,15 @@ extension GatewayExecutor {
                 } catch {
                     return .failed(error)
                 }
-                switch await sort(rows, plan: plan) {
+                switch await sort(rows.items, plan: plan) {
                 case .failure(let failure): return .failed(failure)
                 case .success(let sorted):
                     let start = min(offset, sorted.count)
                     let end = limit.map { min(start + $0, sorted.count) } ?? sorted.count
-                    data[key] = .array(Array(sorted[start..<end]))
+                    ordered[key] = Array(sorted[start..<end])
                 }
             }
-            return .data(data, errors: errors)
+            return .data(data, ordered: ordered, errors: errors)
         }
     }
 
@@ -154,14 +162,14 @@ extension GatewayExecutor {
         switch await send(subgraph: fetch.subgraph, body: request.encoded()) {
         case .failure(let failure):
             return .failed(failure)
-        case .success(let (json, bytes)):
-            let errors = Self.upstreamErrors(json, subgraph: fetch.subgraph)
-            guard case .object(let data)? = json["data"] else {
+        case .success(let (root, bytes)):
+            let errors = Self.upstreamErrors(root, subgraph: fetch.subgraph)
+            guard let data = root.member(Self.dataKey), data.isObject else {
                 // The subgraph's non-null roots turned its data null; ours are nullable, so
                 // answer each root field null with the subgraph's errors.
-                return .data([:], errors: errors)
+                return .data(nil, ordered: [:], errors: errors)
             }
-            return errors.isEmpty ? .forwarded(bytes) : .data(data, errors: errors)
+            return errors.isEmpty ? .forwarded(bytes) : .data(data, ordered: [:], errors: errors)
         }
     }
 
@@ -224,7 +232,7 @@ extension GatewayExecutor {
 
         // Many-to-many: the junction rows first; their target side selects the target rows.
         var targetKeys = parentKeys
-        var junctionRows: [JSON] = []
+        var junctionRows: [JSONRef] = []
         if let junction = relationship.junction {
             switch await fetchChunked(
                 parentKeys, subgraph: junction.subgraph, query: junction.query, label: relationship.relationship,
@@ -233,14 +241,14 @@ extension GatewayExecutor {
             case .failure(let failure): return .failed(failure)
             case .success(let rows): junctionRows = rows
             }
-            targetKeys = Self.distinctKeys(junctionRows, aliases: junction.targetAliases)
+            targetKeys = Self.distinctKeys(junctionRows, aliases: junction.targetAliases.map { Array($0.utf8) })
             if targetKeys.isEmpty { return .rows(.empty) }
         }
 
         let shared = clientVariables(fetch, run)
         let clientFilter = arguments.filter
         let order = arguments.order
-        var rows: [JSON]
+        var rows: [JSONRef]
         switch await fetchChunked(
             targetKeys, subgraph: fetch.subgraph, query: fetch.query, label: relationship.relationship,
             where: { keys in
@@ -279,20 +287,25 @@ extension GatewayExecutor {
     func fetchChunked(
         _ keys: [[JSON]], subgraph: String, query: String, label: String, where condition: @escaping @Sendable ([[JSON]]) -> JSON,
         variables: @escaping @Sendable (JSON) -> JSONObject
-    ) async -> Result<[JSON], FetchFailure> {
+    ) async -> Result<[JSONRef], FetchFailure> {
         let size = configuration.maxKeysPerFetch
+        if keys.count <= size {
+            // One request: no task group needed.
+            let result = await send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(keys))))
+            return result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
+        }
         let chunks = stride(from: 0, to: keys.count, by: size).map { Array(keys[$0..<min($0 + size, keys.count)]) }
-        var answers: [Int: Result<[JSON], FetchFailure>] = [:]
-        await withTaskGroup(of: (Int, Result<[JSON], FetchFailure>).self) { group in
+        var answers: [Int: Result<[JSONRef], FetchFailure>] = [:]
+        await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
                     let result = await self.send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(chunk))))
-                    return (index, result.flatMap { json, _ in Self.rows(json, label: label, subgraph: subgraph) })
+                    return (index, result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) })
                 }
             }
             for await (index, result) in group { answers[index] = result }
         }
-        var rows: [JSON] = []
+        var rows: [JSONRef] = []
         for index in chunks.indices {
             switch answers[index]! {
             case .failure(let failure): return .failure(failure)
@@ -303,18 +316,18 @@ extension GatewayExecutor {
     }
 
     /// The collection's rows from an upstream answer, or why there are none.
-    static func rows(_ json: JSON, label: String, subgraph: String) -> Result<[JSON], FetchFailure> {
-        if let error = upstreamErrors(json, subgraph: subgraph).first {
+    static func rows(_ root: JSONRef, label: String, subgraph: String) -> Result<[JSONRef], FetchFailure> {
+        if let error = upstreamErrors(root, subgraph: subgraph).first {
             return .failure(FetchFailure(
                 message: "Subgraph \(subgraph) failed to resolve \(label): \(error.message)",
                 code: "SUBGRAPH_ERROR", subgraph: subgraph))
         }
-        guard let rows = json["data"]?["_r"]?.arrayValue else {
+        guard let rows = root.member(dataKey)?.member(rowsKey), rows.isArray else {
             return .failure(FetchFailure(
                 message: "Subgraph \(subgraph) answered no rows for \(label).",
                 code: "SUBGRAPH_BAD_RESPONSE", subgraph: subgraph))
         }
-        return .success(rows)
+        return .success(rows.items)
     }
 
     /// The distinct keys of the parent objects, in the order they are first met. Parents with
@@ -322,32 +335,34 @@ extension GatewayExecutor {
     static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [[JSON]] {
         var keys: [[JSON]] = []
         var seen: Set<[JSON]> = []
-        func visit(_ value: JSON, _ path: ArraySlice<String>) {
-            switch value {
-            case .array(let items):
-                for item in items { visit(item, path) }
-            case .object(let object):
-                if let next = path.first {
-                    if let child = object[next] { visit(child, path.dropFirst()) }
+        let path = relationship.parentPath.map { Array($0.utf8) }
+        let aliases = relationship.sourceKeyBytes
+        func visit(_ value: JSONRef, _ depth: Int) {
+            switch value.kind {
+            case .array:
+                for item in value.items { visit(item, depth) }
+            case .object:
+                if depth < path.count {
+                    if let child = value.member(path[depth]) { visit(child, depth + 1) }
                     return
                 }
-                var key: [JSON] = []
-                key.reserveCapacity(relationship.sourceKeys.count)
-                for alias in relationship.sourceKeys {
-                    guard let part = object[alias], !part.isNull else { return }
-                    key.append(part)
-                }
+                guard let key = Self.key(value, aliases) else { return }
                 if seen.insert(key).inserted { keys.append(key) }
             default:
                 return
             }
         }
         switch parent {
-        case .data(let data, _):
-            visit(.object(data), relationship.parentPath[...])
+        case .data(let data?, let ordered, _):
+            // A root field the gateway ordered holds its sorted, paged rows apart.
+            if let first = relationship.parentPath.first, let rows = ordered[first] {
+                for row in rows { visit(row, 1) }
+            } else {
+                visit(data, 0)
+            }
         case .rows(let groups):
-            for row in groups.reachableRows { visit(row, relationship.parentPath[...]) }
-        case .forwarded, .failed, .skipped:
+            for row in groups.reachableRows { visit(row, 0) }
+        case .data(nil, _, _), .forwarded, .failed, .skipped:
             break
         }
         return keys
@@ -365,78 +380,92 @@ extension GatewayExecutor {
     }
 
     /// The distinct non-null key tuples of rows, in the order met.
-    static func distinctKeys(_ rows: [JSON], aliases: [String]) -> [[JSON]] {
+    static func distinctKeys(_ rows: [JSONRef], aliases: [[UInt8]]) -> [[JSON]] {
         var keys: [[JSON]] = []
         var seen: Set<[JSON]> = []
         for row in rows {
-            guard case .object(let object) = row, let key = Self.key(object, aliases) else { continue }
+            guard let key = Self.key(row, aliases) else { continue }
             if seen.insert(key).inserted { keys.append(key) }
         }
         return keys
     }
 
-    /// The values at `aliases`, or nil when one is null or missing.
-    static func key(_ object: JSONObject, _ aliases: [String]) -> [JSON]? {
+    /// The values at `aliases` of an object, or nil when one is null or missing.
+    static func key(_ object: JSONRef, _ aliases: [[UInt8]]) -> [JSON]? {
         var key: [JSON] = []
         key.reserveCapacity(aliases.count)
+        var cursor = 0
         for alias in aliases {
-            guard let part = object[alias], !part.isNull else { return nil }
-            key.append(part)
+            guard let part = object.member(alias, cursor: &cursor), !part.isNull else { return nil }
+            key.append(part.json)
         }
         return key
     }
 
     /// Rows grouped by their target key, in upstream order, each group paged by the
     /// relationship's `offset` and `limit`; an Object relationship keeps the first row.
-    static func group(_ rows: [JSON], _ relationship: RelationshipFetch, _ arguments: EvaluatedArguments) -> RowGroups {
-        var byKey: [[JSON]: [JSON]] = [:]
+    static func group(_ rows: [JSONRef], _ relationship: RelationshipFetch, _ arguments: EvaluatedArguments) -> RowGroups {
+        var byKey: [[JSON]: [JSONRef]] = [:]
+        var keys: [[JSON]] = []
+        let aliases = relationship.targetKeyBytes
         for row in rows {
-            guard case .object(let object) = row else { continue }
-            var key: [JSON] = []
-            key.reserveCapacity(relationship.targetKeys.count)
-            for alias in relationship.targetKeys { key.append(object[alias] ?? .null) }
-            byKey[key, default: []].append(row)
+            // A row whose key has a null part matches no parent.
+            guard let key = key(row, aliases) else { continue }
+            if byKey[key] == nil {
+                keys.append(key)
+                byKey[key] = [row]
+            } else {
+                byKey[key]!.append(row)
+            }
         }
-        return page(byKey, relationship.kind, arguments)
+        return page(RowGroups(byKey: byKey, keys: keys), relationship.kind, arguments)
     }
 
     /// Target rows grouped by parent through the junction rows: each parent gets the target
     /// rows its junction rows point at, each once, in the target's order, then paged.
     static func groupThroughJunction(
-        _ rows: [JSON], _ junctionRows: [JSON], _ junction: JunctionStep, _ relationship: RelationshipFetch,
+        _ rows: [JSONRef], _ junctionRows: [JSONRef], _ junction: JunctionStep, _ relationship: RelationshipFetch,
         _ arguments: EvaluatedArguments
     ) -> RowGroups {
         var positions: [[JSON]: [Int]] = [:]
+        let targetAliases = relationship.targetKeyBytes
         for (index, row) in rows.enumerated() {
-            guard case .object(let object) = row, let key = key(object, relationship.targetKeys) else { continue }
+            guard let key = key(row, targetAliases) else { continue }
             positions[key, default: []].append(index)
         }
         var targetsOfParent: [[JSON]: Set<[JSON]>] = [:]
+        var parents: [[JSON]] = []
+        let sourceSide = junction.sourceAliases.map { Array($0.utf8) }
+        let targetSide = junction.targetAliases.map { Array($0.utf8) }
         for row in junctionRows {
-            guard case .object(let object) = row, let parent = key(object, junction.sourceAliases),
-                let target = key(object, junction.targetAliases)
-            else { continue }
+            guard let parent = key(row, sourceSide), let target = key(row, targetSide) else { continue }
+            if targetsOfParent[parent] == nil { parents.append(parent) }
             targetsOfParent[parent, default: []].insert(target)
         }
-        var byKey: [[JSON]: [JSON]] = [:]
-        for (parent, targets) in targetsOfParent {
-            let indexes = Set(targets.flatMap { positions[$0] ?? [] }).sorted()
-            if !indexes.isEmpty { byKey[parent] = indexes.map { rows[$0] } }
-        }
-        return page(byKey, relationship.kind, arguments)
-    }
-
-    static func page(_ groups: [[JSON]: [JSON]], _ kind: RelationshipKind, _ arguments: EvaluatedArguments) -> RowGroups {
-        var byKey = groups
-        if kind == .object {
-            for (key, group) in byKey where group.count > 1 { byKey[key] = [group[0]] }
-        } else if arguments.offset > 0 || arguments.limit != nil {
-            for (key, group) in byKey {
-                let start = min(arguments.offset, group.count)
-                let end = arguments.limit.map { min(start + $0, group.count) } ?? group.count
-                byKey[key] = Array(group[start..<end])
+        var byKey: [[JSON]: [JSONRef]] = [:]
+        var keys: [[JSON]] = []
+        for parent in parents {
+            let indexes = Set(targetsOfParent[parent]!.flatMap { positions[$0] ?? [] }).sorted()
+            if !indexes.isEmpty {
+                byKey[parent] = indexes.map { rows[$0] }
+                keys.append(parent)
             }
         }
-        return RowGroups(byKey: byKey)
+        return page(RowGroups(byKey: byKey, keys: keys), relationship.kind, arguments)
+    }
+
+    static func page(_ groups: RowGroups, _ kind: RelationshipKind, _ arguments: EvaluatedArguments) -> RowGroups {
+        var groups = groups
+        if kind == .object {
+            for key in groups.keys where groups.byKey[key]!.count > 1 { groups.byKey[key] = [groups.byKey[key]![0]] }
+        } else if arguments.offset > 0 || arguments.limit != nil {
+            for key in groups.keys {
+                let group = groups.byKey[key]!
+                let start = min(arguments.offset, group.count)
+                let end = arguments.limit.map { min(start + $0, group.count) } ?? group.count
+                groups.byKey[key] = Array(group[start..<end])
+            }
+        }
+        return groups
     }
 }

@@ -114,19 +114,20 @@ extension GatewayExecutor {
     func keys(of lookup: FilterLookup, filter: JSON) async -> Result<[[JSON]], FetchFailure> {
         let label = "the filter on \(lookup.relationship)"
         let body = Self.body(query: lookup.query, variables: [lookup.whereVariable: filter])
-        let rows: [JSON]
-        switch await send(subgraph: lookup.subgraph, body: body).flatMap({ json, _ in Self.rows(json, label: label, subgraph: lookup.subgraph) }) {
+        let rows: [JSONRef]
+        switch await send(subgraph: lookup.subgraph, body: body).flatMap({ root, _ in Self.rows(root, label: label, subgraph: lookup.subgraph) }) {
         case .failure(let failure): return .failure(failure)
         case .success(let fetched): rows = fetched
         }
-        let keys = Self.distinctKeys(rows, aliases: lookup.keyAliases)
+        let keys = Self.distinctKeys(rows, aliases: lookup.keyAliases.map { Array($0.utf8) })
         guard let junction = lookup.junction, !keys.isEmpty else { return .success(keys) }
         switch await fetchChunked(
             keys, subgraph: junction.subgraph, query: junction.query, label: label,
             where: { Self.keyCondition($0, fields: junction.targetFields) }, variables: { [junction.whereVariable: $0] })
         {
         case .failure(let failure): return .failure(failure)
-        case .success(let junctionRows): return .success(Self.distinctKeys(junctionRows, aliases: junction.sourceAliases))
+        case .success(let junctionRows):
+            return .success(Self.distinctKeys(junctionRows, aliases: junction.sourceAliases.map { Array($0.utf8) }))
         }
     }
 
@@ -140,20 +141,24 @@ extension GatewayExecutor {
     /// Sorts rows as the plan says: related values looked up (one request per lookup, those
     /// of one depth concurrently), then the model protocol's order: nulls first ascending and
     /// last descending, ties broken by the next key and finally by `id` ascending.
-    func sort(_ rows: [JSON], plan: OrderPlan) async -> Result<[JSON], FetchFailure> {
-        var related: [[[JSON]: JSONObject]] = Array(repeating: [:], count: plan.lookups.count)
+    func sort(_ rows: [JSONRef], plan: OrderPlan) async -> Result<[JSONRef], FetchFailure> {
+        var related: [[[JSON]: JSONRef]] = Array(repeating: [:], count: plan.lookups.count)
+        // Each lookup's rows in the order they came, for the lookups that depend on it.
+        var fetched: [[JSONRef]] = Array(repeating: [], count: plan.lookups.count)
+        let sourceAliases = plan.lookups.map { $0.sourceAliases.map { Array($0.utf8) } }
+        let targetAliases = plan.lookups.map { $0.targetAliases.map { Array($0.utf8) } }
         var remaining = Array(plan.lookups.indices)
         while !remaining.isEmpty {
             // Lookups whose parent is resolved run now, together.
             let ready = remaining.filter { index in plan.lookups[index].parent.map { !remaining.contains($0) } ?? true }
             remaining.removeAll { ready.contains($0) }
-            var results: [Int: Result<[JSON], FetchFailure>] = [:]
-            let snapshot = related
-            await withTaskGroup(of: (Int, Result<[JSON], FetchFailure>).self) { group in
+            var results: [Int: Result<[JSONRef], FetchFailure>] = [:]
+            let snapshot = fetched
+            await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
                 for index in ready {
                     let lookup = plan.lookups[index]
-                    let parents: [JSON] = lookup.parent.map { snapshot[$0].values.map(JSON.object) } ?? rows
-                    let keys = Self.distinctKeys(parents, aliases: lookup.sourceAliases)
+                    let parents: [JSONRef] = lookup.parent.map { snapshot[$0] } ?? rows
+                    let keys = Self.distinctKeys(parents, aliases: sourceAliases[index])
                     group.addTask {
                         if keys.isEmpty { return (index, .success([])) }
                         return (index, await self.fetchChunked(
@@ -167,29 +172,31 @@ extension GatewayExecutor {
                 switch results[index]! {
                 case .failure(let failure): return .failure(failure)
                 case .success(let lookupRows):
+                    fetched[index] = lookupRows
                     // An Object relationship takes the first row by id: upstream order.
                     for row in lookupRows {
-                        guard case .object(let object) = row, let key = Self.key(object, plan.lookups[index].targetAliases) else { continue }
-                        if related[index][key] == nil { related[index][key] = object }
+                        guard let key = Self.key(row, targetAliases[index]) else { continue }
+                        if related[index][key] == nil { related[index][key] = row }
                     }
                 }
             }
         }
 
-        let keyed: [(values: [JSON], id: JSON, row: JSON)] = rows.map { row in
-            let object = row.objectValue ?? [:]
-            let values = plan.keys.map { sortKey -> JSON in
-                var current: JSONObject? = object
-                for index in sortKey.chain {
-                    guard let holder = current, let key = Self.key(holder, plan.lookups[index].sourceAliases) else {
+        let sortAliases = plan.keys.map { Array($0.alias.utf8) }
+        let idAlias = plan.idAlias.map { Array($0.utf8) }
+        let keyed: [(values: [JSON], id: JSON, row: JSONRef)] = rows.map { row in
+            let values = plan.keys.indices.map { position -> JSON in
+                var current: JSONRef? = row
+                for index in plan.keys[position].chain {
+                    guard let holder = current, let key = Self.key(holder, sourceAliases[index]) else {
                         current = nil
                         break
                     }
                     current = related[index][key]
                 }
-                return current?[sortKey.alias] ?? .null
+                return current?.member(sortAliases[position])?.json ?? .null
             }
-            return (values, plan.idAlias.flatMap { object[$0] } ?? .null, row)
+            return (values, idAlias.flatMap { row.member($0)?.json } ?? .null, row)
         }
         let sorted = keyed.sorted { left, right in
             for (index, sortKey) in plan.keys.enumerated() {

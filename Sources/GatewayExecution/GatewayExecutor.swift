@@ -33,14 +33,15 @@ public final class GatewayExecutor: Sendable {
     public let configuration: Configuration
     let coercion: InputCoercion
     let introspection: IntrospectionExecutor
-    let observer: (@Sendable (_ subgraph: String) -> Void)?
+    let observer: (@Sendable (_ subgraph: String, _ responseBytes: Int) -> Void)?
     let logger: Logger
 
     /// - Parameters:
-    ///   - observer: called once for every upstream request sent, with its subgraph (metrics).
+    ///   - observer: called once for every upstream request sent, with its subgraph and the size
+    ///     of the answer's body (0 when it failed), for metrics.
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (String) -> Void)? = nil
+        logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (String, Int) -> Void)? = nil
     ) {
         self.supergraph = supergraph
         self.client = client

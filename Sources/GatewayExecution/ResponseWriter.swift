@@ -1,9 +1,11 @@
 import GatewayJSON
 import GraphQLSupport
+import GatewayConfig
 import QueryPlanner
 
 /// Writes the client's response from the fetches' answers, walking the plan's shape in the
-/// client's selection order and writing bytes directly (no intermediate tree).
+/// client's selection order and writing bytes directly (no intermediate tree): keys come
+/// pre-encoded from the shape, leaf values are copied from the subgraphs' answers as they came.
 ///
 /// Null propagation follows the spec: a null in a non-null position nulls the nearest
 /// nullable parent. Writing is optimistic; when an object or list turns out null after all,
@@ -14,11 +16,18 @@ struct ResponseWriter {
     let introspection: JSONObject
     let variables: JSONObject
     let maxErrorsPerFetch: Int
-    var out = JSONWriter(capacity: 16 * 1024)
+    var out = JSONWriter(capacity: 64 * 1024)
     var errors: [ResponseError] = []
     /// Errors reported per failed fetch, to cap them.
     var reported: [Int: Int] = [:]
     var path: [PathElement] = []
+    /// Each relationship fetch's source key aliases as bytes, by fetch id.
+    let sourceKeys: [[[UInt8]]]
+    /// Each relationship fetch's kind (nil for other fetches), its rows or its failure: read
+    /// once here rather than copied out of the plan and outcomes for every parent object.
+    let kinds: [RelationshipKind?]
+    let groups: [RowGroups?]
+    let failures: [FetchFailure?]
 
     init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, variables: JSONObject, maxErrorsPerFetch: Int) {
         self.plan = plan
@@ -26,15 +35,32 @@ struct ResponseWriter {
         self.introspection = introspection
         self.variables = variables
         self.maxErrorsPerFetch = maxErrorsPerFetch
+        path.reserveCapacity(64)
+        sourceKeys = plan.fetches.map { fetch in
+            if case .relationship(let relationship) = fetch.kind { return relationship.sourceKeyBytes }
+            return []
+        }
+        kinds = plan.fetches.map { fetch in
+            if case .relationship(let relationship) = fetch.kind { return relationship.kind }
+            return nil
+        }
+        groups = outcomes.map { outcome in
+            if case .rows(let groups)? = outcome { return groups }
+            return nil
+        }
+        failures = outcomes.map { outcome in
+            if case .failed(let failure)? = outcome { return failure }
+            return nil
+        }
     }
 
     mutating func write() -> [UInt8] {
         out.raw("{\"data\":{")
         for (index, field) in plan.shape.fields.enumerated() {
             if index > 0 { out.raw(UInt8(ascii: ",")) }
-            out.key(field.key)
+            out.raw(plan.shape.keyPrefixes[index])
             path = [.key(field.key)]
-            writeRoot(field)
+            writeRoot(field, upstreamKey: plan.shape.upstreamKeys[index])
         }
         out.raw(UInt8(ascii: "}"))
         for (id, count) in reported where count > maxErrorsPerFetch {
@@ -50,32 +76,34 @@ struct ResponseWriter {
         return out.bytes
     }
 
-    mutating func writeRoot(_ field: ShapeField) {
+    mutating func writeRoot(_ field: ShapeField, upstreamKey: [UInt8]) {
         switch field {
         case .typename(_, let typeName):
             out.string(typeName)
         case .introspection(let key):
             out.write(introspection[key] ?? .null)
-        case .root(let key, let fetch, let upstreamKey, let type, let shape):
+        case .root(_, let fetch, let key, let type, let shape):
             switch outcomes[fetch] {
-            case .data(let data, let upstreamErrors)?:
+            case .data(let data, let ordered, let upstreamErrors)?:
                 if reported[fetch] == nil {
                     reported[fetch] = 0
                     errors += upstreamErrors
                 }
-                if !write(data[upstreamKey] ?? .null, type: type, shape: shape) { out.null() }
+                let written: Bool
+                if let rows = ordered[key] {
+                    written = writeList(rows, type: type.nullable, shape: shape)
+                } else {
+                    written = write(data?.member(upstreamKey), type: type, shape: shape)
+                }
+                if !written { out.null() }
             case .forwarded(let bytes)?:
                 // A forward plan whose answer is written field by field (mixed with errors).
-                if let data = (try? JSONParser.parse(bytes))?["data"] {
-                    if !write(data[upstreamKey] ?? .null, type: type, shape: shape) { out.null() }
-                } else {
-                    out.null()
-                }
+                let data = (try? JSONDocument(parsing: bytes))?.root.member(GatewayExecutor.dataKey)
+                if !write(data?.member(upstreamKey), type: type, shape: shape) { out.null() }
             case .failed(let failure)?:
                 fail(fetch, failure)
                 out.null()
             default:
-                _ = key
                 out.null()
             }
         default:
@@ -92,13 +120,13 @@ struct ResponseWriter {
 
     // MARK: Values
 
-    /// Writes `value` at a position of `type`. Returns false when the position is null and
-    /// nothing was written: the caller writes `null`, or fails itself if its position is
-    /// non-null.
-    mutating func write(_ value: JSON, type: TypeRef, shape: Shape?) -> Bool {
+    /// Writes `value` (nil: absent) at a position of `type`. Returns false when the position is
+    /// null and nothing was written: the caller writes `null`, or fails itself if its position
+    /// is non-null.
+    mutating func write(_ value: JSONRef?, type: TypeRef, shape: Shape?) -> Bool {
         switch type {
         case .nonNull(let inner):
-            if value.isNull {
+            guard let value, !value.isNull else {
                 errors.append(ResponseError(
                     "Cannot return null for non-nullable field \(path.last.map { "\($0)" } ?? "").",
                     path: path, extensions: ["code": "SUBGRAPH_BAD_RESPONSE"]))
@@ -106,49 +134,99 @@ struct ResponseWriter {
             }
             return write(value, type: inner, shape: shape)
         case .list(let inner):
-            guard case .array(let items) = value else { return false }
-            let mark = out.bytes.count
-            out.raw(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { out.raw(UInt8(ascii: ",")) }
-                path.append(.index(index))
-                let written = write(item, type: inner, shape: shape)
+            guard let value, value.isArray else { return false }
+            return writeItems(value, inner: inner, shape: shape)
+        case .named:
+            guard let value, !value.isNull else { return false }
+            if let shape {
+                guard value.isObject else { return false }
+                return writeObject(value, shape: shape)
+            }
+            out.raw(value)
+            return true
+        }
+    }
+
+    /// The items of an array value at a list position whose items are `inner`.
+    mutating func writeItems(_ array: JSONRef, inner: TypeRef, shape: Shape?) -> Bool {
+        let mark = out.bytes.count
+        out.raw(UInt8(ascii: "["))
+        let nodes = array.document.nodes
+        var position = array.index + 1
+        for index in 0..<array.count {
+            if index > 0 { out.raw(UInt8(ascii: ",")) }
+            path.append(.index(index))
+            let written = write(JSONRef(document: array.document, index: position), type: inner, shape: shape)
+            path.removeLast()
+            position = Int(nodes[position].next)
+            if !written {
+                if inner.isNonNull {
+                    out.bytes.removeSubrange(mark...)
+                    return false
+                }
+                out.null()
+            }
+        }
+        out.raw(UInt8(ascii: "]"))
+        return true
+    }
+
+    /// Rows the gateway reordered, at a list position.
+    mutating func writeList(_ rows: [JSONRef], type: TypeRef, shape: Shape?) -> Bool {
+        guard case .list(let inner) = type else { return false }
+        let mark = out.bytes.count
+        out.raw(UInt8(ascii: "["))
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.raw(UInt8(ascii: ",")) }
+            path.append(.index(index))
+            let written = write(row, type: inner, shape: shape)
+            path.removeLast()
+            if !written {
+                if inner.isNonNull {
+                    out.bytes.removeSubrange(mark...)
+                    return false
+                }
+                out.null()
+            }
+        }
+        out.raw(UInt8(ascii: "]"))
+        return true
+    }
+
+    mutating func writeObject(_ object: JSONRef, shape: Shape) -> Bool {
+        let mark = out.bytes.count
+        out.raw(UInt8(ascii: "{"))
+        // Upstream objects list the fields in the order the plan asked for them.
+        var cursor = 0
+        for (index, field) in shape.fields.enumerated() {
+            if index > 0 { out.raw(UInt8(ascii: ",")) }
+            out.raw(shape.keyPrefixes[index])
+            switch field {
+            case .typename(_, let typeName):
+                out.string(typeName)
+            case .value(_, _, let type):
+                let value = object.member(shape.upstreamKeys[index], cursor: &cursor)
+                // The common case, a plain scalar present: copy it without the bookkeeping.
+                if let value, !value.isNull, case .named = type.nullable, value.kind != .object, value.kind != .array {
+                    out.raw(value)
+                    continue
+                }
+                path.append(.key(field.key))
+                let written = write(value, type: type, shape: nil)
                 path.removeLast()
                 if !written {
-                    if inner.isNonNull {
+                    if type.isNonNull {
                         out.bytes.removeSubrange(mark...)
                         return false
                     }
                     out.null()
                 }
-            }
-            out.raw(UInt8(ascii: "]"))
-            return true
-        case .named:
-            if value.isNull { return false }
-            if let shape {
-                guard case .object(let object) = value else { return false }
-                return writeObject(object, shape: shape)
-            }
-            out.write(value)
-            return true
-        }
-    }
-
-    mutating func writeObject(_ object: JSONObject, shape: Shape) -> Bool {
-        let mark = out.bytes.count
-        out.raw(UInt8(ascii: "{"))
-        for (index, field) in shape.fields.enumerated() {
-            if index > 0 { out.raw(UInt8(ascii: ",")) }
-            out.key(field.key)
-            path.append(.key(field.key))
-            defer { path.removeLast() }
-            switch field {
-            case .typename(_, let typeName):
-                out.string(typeName)
-            case .value(_, let upstreamKey, let type), .object(_, let upstreamKey, let type, _):
-                let nested: Shape? = if case .object(_, _, _, let shape) = field { shape } else { nil }
-                if !write(object[upstreamKey] ?? .null, type: type, shape: nested) {
+            case .object(_, _, let type, let nested):
+                let value = object.member(shape.upstreamKeys[index], cursor: &cursor)
+                path.append(.key(field.key))
+                let written = write(value, type: type, shape: nested)
+                path.removeLast()
+                if !written {
                     if type.isNonNull {
                         out.bytes.removeSubrange(mark...)
                         return false
@@ -156,7 +234,9 @@ struct ResponseWriter {
                     out.null()
                 }
             case .relationship(_, let fetch, let targetShape):
+                path.append(.key(field.key))
                 writeRelationship(object, fetch: fetch, shape: targetShape)
+                path.removeLast()
             case .root, .introspection:
                 out.null()
             }
@@ -166,29 +246,18 @@ struct ResponseWriter {
     }
 
     /// A relationship field of a parent object: nullable, so it never fails its parent.
-    mutating func writeRelationship(_ parent: JSONObject, fetch: Int, shape: Shape) {
-        guard case .relationship(let relationship) = plan.fetches[fetch].kind else { return out.null() }
-        var key: [JSON] = []
-        key.reserveCapacity(relationship.sourceKeys.count)
-        var hasNull = false
-        for alias in relationship.sourceKeys {
-            let part = parent[alias] ?? .null
-            if part.isNull { hasNull = true }
-            key.append(part)
-        }
-        let rows: [JSON]
-        switch outcomes[fetch] {
-        case .failed(let failure)?:
+    mutating func writeRelationship(_ parent: JSONRef, fetch: Int, shape: Shape) {
+        guard let kind = kinds[fetch] else { return out.null() }
+        if let failure = failures[fetch] {
             fail(fetch, failure)
             return out.null()
-        case .rows(let groups)?:
-            rows = hasNull ? [] : groups.byKey[key] ?? []
-        default:
-            rows = []
         }
-        switch relationship.kind {
+        let rows = groups[fetch].flatMap { groups in
+            GatewayExecutor.key(parent, sourceKeys[fetch]).flatMap { groups.byKey[$0] }
+        } ?? []
+        switch kind {
         case .object:
-            guard case .object(let row)? = rows.first, writeObject(row, shape: shape) else { return out.null() }
+            guard let row = rows.first, row.isObject, writeObject(row, shape: shape) else { return out.null() }
         case .array:
             let mark = out.bytes.count
             out.raw(UInt8(ascii: "["))
@@ -196,7 +265,7 @@ struct ResponseWriter {
                 if index > 0 { out.raw(UInt8(ascii: ",")) }
                 path.append(.index(index))
                 defer { path.removeLast() }
-                guard case .object(let object) = row, writeObject(object, shape: shape) else {
+                guard row.isObject, writeObject(row, shape: shape) else {
                     // [T!]: a row that cannot be written nulls the whole list.
                     out.bytes.removeSubrange(mark...)
                     return out.null()

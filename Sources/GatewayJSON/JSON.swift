@@ -16,20 +16,28 @@ public enum JSON: Sendable, Hashable {
 ///
 /// Lookup is a linear scan: the objects a GraphQL service answers with have a handful of
 /// members, where a scan beats hashing. Duplicate keys keep the first occurrence on lookup.
+/// The members live in one array, one allocation per object.
 public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
-    public var keys: [String]
-    public var values: [JSON]
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSON
+
+        @inlinable
+        public init(key: String, value: JSON) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var storage: [Member]
 
     public init() {
-        keys = []
-        values = []
+        storage = []
     }
 
     public init(minimumCapacity: Int) {
-        keys = []
-        values = []
-        keys.reserveCapacity(minimumCapacity)
-        values.reserveCapacity(minimumCapacity)
+        storage = []
+        storage.reserveCapacity(minimumCapacity)
     }
 
     public init(dictionaryLiteral elements: (String, JSON)...) {
@@ -37,44 +45,54 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     }
 
     public init(_ members: some Sequence<(String, JSON)>) {
-        keys = []
-        values = []
-        for (key, value) in members {
-            keys.append(key)
-            values.append(value)
-        }
+        storage = members.map { Member(key: $0.0, value: $0.1) }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+    public var keys: [String] { storage.map(\.key) }
+    public var values: [JSON] { storage.map(\.value) }
+
+    /// The members as `(key, value)` pairs, without copying them.
+    public var members: LazyMapSequence<[Member], (String, JSON)> { storage.lazy.map { ($0.key, $0.value) } }
+
+    @inlinable
+    public func index(of key: String) -> Int? {
+        for index in storage.indices where storage[index].key == key { return index }
+        return nil
+    }
+
+    /// The value of `key`, looking first at position `hint`: objects answered by a subgraph list
+    /// their members in the order the gateway asked for them.
+    @inlinable
+    public func value(forKey key: String, hint: Int) -> JSON? {
+        if hint < storage.count, storage[hint].key == key { return storage[hint].value }
+        return self[key]
+    }
 
     public subscript(key: String) -> JSON? {
         get {
-            guard let index = keys.firstIndex(of: key) else { return nil }
-            return values[index]
+            guard let index = index(of: key) else { return nil }
+            return storage[index].value
         }
         set {
-            if let index = keys.firstIndex(of: key) {
+            if let index = index(of: key) {
                 if let newValue {
-                    values[index] = newValue
+                    storage[index].value = newValue
                 } else {
-                    keys.remove(at: index)
-                    values.remove(at: index)
+                    storage.remove(at: index)
                 }
             } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
+                storage.append(Member(key: key, value: newValue))
             }
         }
     }
 
     /// Appends a member without checking for an existing key.
+    @inlinable
     public mutating func append(_ key: String, _ value: JSON) {
-        keys.append(key)
-        values.append(value)
+        storage.append(Member(key: key, value: value))
     }
-
-    public var members: Zip2Sequence<[String], [JSON]> { zip(keys, values) }
 }
 
 extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,

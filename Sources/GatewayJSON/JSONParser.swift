@@ -111,7 +111,7 @@ private struct Cursor {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         guard depth <= JSONParser.maximumDepth else { throw error("JSON nested too deeply") }
         index += 1
-        var object = JSONObject()
+        var object = JSONObject(minimumCapacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -149,6 +149,7 @@ private struct Cursor {
         guard depth <= JSONParser.maximumDepth else { throw error("JSON nested too deeply") }
         index += 1
         var items: [JSON] = []
+        items.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -229,6 +230,18 @@ private struct Cursor {
     }
 
     func decodeUTF8(_ slice: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONParseError) -> String {
+        // Most strings are ASCII: check eight bytes at a time, then decode without validation.
+        var index = 0
+        let count = slice.count
+        if let base = slice.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= count {
+                if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+        }
+        while index < count, slice[index] < 0x80 { index += 1 }
+        if index == count { return String(decoding: slice, as: UTF8.self) }
         guard let string = String(validating: slice, as: UTF8.self) else {
             throw JSONParseError(message: "Invalid UTF-8 in string", offset: offset)
         }

@@ -111,10 +111,10 @@ public struct JSONWriter: Sendable {
             raw(UInt8(ascii: "]"))
         case .object(let object):
             raw(UInt8(ascii: "{"))
-            for index in object.keys.indices {
+            for (index, member) in object.storage.enumerated() {
                 if index > 0 { raw(UInt8(ascii: ",")) }
-                key(object.keys[index])
-                write(object.values[index])
+                key(member.key)
+                write(member.value)
             }
             raw(UInt8(ascii: "}"))
         }

@@ -29,7 +29,7 @@ public final class Gateway: Sendable {
         self.metrics = metrics
         self.executor = GatewayExecutor(
             supergraph: supergraph, client: client, configuration: configuration, logger: logger,
-            observer: { subgraph in metrics.upstreamRequest(subgraph: subgraph) })
+            observer: { subgraph, bytes in metrics.upstreamRequest(subgraph: subgraph, responseBytes: bytes) })
         documents = DocumentCache(schema: supergraph.schema)
         planner = QueryPlanner(supergraph: supergraph)
         coercion = InputCoercion(schema: supergraph.schemaModel)

@@ -5,12 +5,13 @@ import Synchronization
 ///
 /// `gateway_upstream_requests_total{subgraph="..."}` counts every request sent to a
 /// subgraph: tests and benchmarks read it to show that the number of upstream requests
-/// depends on the shape of a query, never on the size of the data.
+/// depends on the shape of a query, never on the size of the data;
+/// `gateway_upstream_response_bytes_total{subgraph="..."}` sums the bytes they answered.
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let requests: Counter
     private let rejections: Counter
-    private let upstream: Mutex<[String: Counter]>
+    private let upstream: Mutex<[String: (requests: Counter, bytes: Counter)]>
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -23,16 +24,22 @@ public final class GatewayMetrics: Sendable {
     func request() { requests.increment() }
     func rejected() { rejections.increment() }
 
-    func upstreamRequest(subgraph: String) {
-        let counter = upstream.withLock { counters in
-            if let counter = counters[subgraph] { return counter }
-            let counter = registry.makeCounter(
-                name: "gateway_upstream_requests_total", labels: [("subgraph", subgraph)],
-                help: "Requests sent to subgraphs.")
-            counters[subgraph] = counter
-            return counter
+    func upstreamRequest(subgraph: String, responseBytes: Int) {
+        let counters = upstream.withLock { counters in
+            if let existing = counters[subgraph] { return existing }
+            let made = (
+                requests: registry.makeCounter(
+                    name: "gateway_upstream_requests_total", labels: [("subgraph", subgraph)],
+                    help: "Requests sent to subgraphs."),
+                bytes: registry.makeCounter(
+                    name: "gateway_upstream_response_bytes_total", labels: [("subgraph", subgraph)],
+                    help: "Bytes of the subgraphs' answers.")
+            )
+            counters[subgraph] = made
+            return made
         }
-        counter.increment()
+        counters.requests.increment()
+        counters.bytes.increment(by: Int64(responseBytes))
     }
 
     /// The Prometheus text exposition.

@@ -109,6 +109,9 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// The upstream variables the gateway fills: the combined key and client filter, and the order.
     public var whereVariable: String
     public var orderVariable: String
+    /// `sourceKeys` and `targetKeys` as UTF-8 bytes, for reading upstream answers.
+    public var sourceKeyBytes: [[UInt8]] { sourceKeys.map { Array($0.utf8) } }
+    public var targetKeyBytes: [[UInt8]] { targetKeys.map { Array($0.utf8) } }
     /// Lookups for the relationships the client's filter uses.
     public var filterLookups: [FilterLookup]
     /// An order that uses relationships, applied by the gateway before paging per parent.
@@ -197,12 +200,29 @@ public indirect enum ValueTemplate: Sendable, Equatable {
 /// How the client's response is assembled for one object type: the fields in the client's
 /// order, each saying where its value comes from.
 public struct Shape: Sendable, Equatable {
-    public var typeName: String
-    public var fields: [ShapeField]
+    public let typeName: String
+    public let fields: [ShapeField]
+    /// Each field's `"key":` as JSON bytes, written as they are.
+    public let keyPrefixes: [[UInt8]]
+    /// Each field's upstream key as UTF-8 bytes (empty for fields not read from upstream).
+    public let upstreamKeys: [[UInt8]]
 
     public init(typeName: String, fields: [ShapeField]) {
         self.typeName = typeName
         self.fields = fields
+        keyPrefixes = fields.map { field in
+            var writer = JSONWriter(capacity: field.key.utf8.count + 3)
+            writer.key(field.key)
+            return writer.bytes
+        }
+        upstreamKeys = fields.map { field in
+            switch field {
+            case .root(_, _, let upstreamKey, _, _), .value(_, let upstreamKey, _), .object(_, let upstreamKey, _, _):
+                return Array(upstreamKey.utf8)
+            default:
+                return []
+            }
+        }
     }
 }
 

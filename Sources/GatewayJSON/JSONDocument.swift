@@ -1,0 +1,414 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A parsed JSON text kept as its bytes plus a flat index of its values ("tape").
+///
+/// The gateway reads every subgraph answer once and writes most of it back out unchanged. A
+/// tree of ``JSON`` values costs an allocation per string, array and object and re-escapes every
+/// string on the way out; a document costs two arrays, and ``JSONWriter`` copies a value's
+/// bytes as they came (strings keep their escapes, numbers their digits).
+public final class JSONDocument: @unchecked Sendable {
+    // @unchecked: the two buffers are written once in `init` and only read afterwards, from
+    // any thread; they are freed in `deinit`, when no reader is left.
+    public enum Kind: UInt8, Sendable {
+        case null, `false`, `true`, number, string, array, object
+    }
+
+    /// One value: its kind, its bytes (`start..<end`, quotes included for strings), the index
+    /// of the value after it and all its contents (`next`), and how many items or members a
+    /// container has. An object's members follow it as key, value, key, value.
+    public struct Node: Sendable {
+        public var kind: Kind
+        /// Whether a string contains escapes (then its bytes are not its text).
+        public var escaped: Bool
+        public var start: Int32
+        public var end: Int32
+        public var next: Int32
+        public var count: Int32
+    }
+
+    /// The text and the nodes, in memory this document owns: immutable after `init`, freed in
+    /// `deinit`. Plain buffers rather than arrays, so that reading them costs no reference
+    /// counting on the stitching path (which reads them for every field of every row).
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public let nodes: UnsafeBufferPointer<Node>
+
+    /// Parses JSON text.
+    public init(parsing text: [UInt8]) throws(JSONParseError) {
+        var builder = TapeBuilder(count: text.count)
+        let result = text.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) in try builder.parse(buffer) }
+        }
+        try result.get()
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.count, 1))
+        _ = bytes.initialize(from: text)
+        let nodes = UnsafeMutableBufferPointer<Node>.allocate(capacity: max(builder.nodes.count, 1))
+        _ = nodes.initialize(from: builder.nodes)
+        self.bytes = UnsafeBufferPointer(rebasing: bytes[0..<text.count])
+        self.nodes = UnsafeBufferPointer(rebasing: nodes[0..<builder.nodes.count])
+    }
+
+    deinit {
+        UnsafeMutableBufferPointer(mutating: bytes).deallocate()
+        UnsafeMutableBufferPointer(mutating: nodes).deallocate()
+    }
+
+    /// The document's top-level value.
+    public var root: JSONRef { JSONRef(document: self, index: 0) }
+}
+
+/// A value inside a ``JSONDocument``.
+public struct JSONRef: Sendable {
+    public let document: JSONDocument
+    public let index: Int
+
+    @inlinable
+    public init(document: JSONDocument, index: Int) {
+        self.document = document
+        self.index = index
+    }
+
+    @inlinable
+    public var node: JSONDocument.Node { document.nodes[index] }
+    @inlinable
+    public var kind: JSONDocument.Kind { document.nodes[index].kind }
+    @inlinable
+    public var isNull: Bool { kind == .null }
+    @inlinable
+    public var isObject: Bool { kind == .object }
+    @inlinable
+    public var isArray: Bool { kind == .array }
+    @inlinable
+    public var count: Int { Int(document.nodes[index].count) }
+
+    /// The items of an array.
+    public var items: [JSONRef] {
+        let node = document.nodes[index]
+        guard node.kind == .array else { return [] }
+        var result: [JSONRef] = []
+        result.reserveCapacity(Int(node.count))
+        var position = index + 1
+        for _ in 0..<node.count {
+            result.append(JSONRef(document: document, index: position))
+            position = Int(document.nodes[position].next)
+        }
+        return result
+    }
+
+    /// Whether the string node at `position` is the key `key` (its UTF-8 bytes).
+    @inlinable
+    func isKey(_ position: Int, _ key: [UInt8]) -> Bool {
+        let keyNode = document.nodes[position]
+        let start = Int(keyNode.start) + 1
+        let length = Int(keyNode.end) - 1 - start
+        guard length == key.count, !keyNode.escaped else { return false }
+        if length == 0 { return true }
+        return key.withUnsafeBufferPointer { wanted in
+            memcmp(document.bytes.baseAddress! + start, wanted.baseAddress!, length) == 0
+        }
+    }
+
+    /// The value of an object's member whose key is `key` (its UTF-8 bytes); nil when there is
+    /// none or this is not an object.
+    @inlinable
+    public func member(_ key: [UInt8]) -> JSONRef? {
+        let node = document.nodes[index]
+        guard node.kind == .object else { return nil }
+        var position = index + 1
+        for _ in 0..<node.count {
+            if isKey(position, key) { return JSONRef(document: document, index: position + 1) }
+            position = Int(document.nodes[position + 1].next)
+        }
+        return nil
+    }
+
+    /// The value of member `key`, trying first the member at `cursor` (a key's node index; 0
+    /// for the first member) and moving the cursor past it: reading fields in the order an
+    /// object lists them costs one comparison each.
+    @inlinable
+    public func member(_ key: [UInt8], cursor: inout Int) -> JSONRef? {
+        let node = document.nodes[index]
+        guard node.kind == .object else { return nil }
+        if cursor == 0 { cursor = index + 1 }
+        if cursor < Int(node.next), isKey(cursor, key) {
+            let value = cursor + 1
+            cursor = Int(document.nodes[value].next)
+            return JSONRef(document: document, index: value)
+        }
+        return member(key)
+    }
+
+    public func member(_ key: String) -> JSONRef? { member(Array(key.utf8)) }
+
+    /// The value's JSON text, as it came.
+    @inlinable
+    public var rawBytes: UnsafeBufferPointer<UInt8> {
+        let node = document.nodes[index]
+        return UnsafeBufferPointer(rebasing: document.bytes[Int(node.start)..<Int(node.end)])
+    }
+
+    /// A small decimal integer's value, without a parser.
+    @inlinable
+    static func integer(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count < 18 else { return nil }
+        var value = 0
+        var negative = false
+        for (offset, byte) in digits.enumerated() {
+            if offset == 0, byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return negative ? -value : value
+    }
+
+    /// The value as a ``JSON`` tree (decodes strings and numbers).
+    public var json: JSON {
+        let node = document.nodes[index]
+        switch node.kind {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .string:
+            if !node.escaped {
+                let start = Int(node.start) + 1
+                let end = Int(node.end) - 1
+                return .string(String(decoding: UnsafeBufferPointer(rebasing: document.bytes[start..<end]), as: UTF8.self))
+            }
+            return (try? JSONParser.parse(rawBytes)) ?? .null
+        case .number:
+            if let integer = Self.integer(rawBytes) { return .int(integer) }
+            return (try? JSONParser.parse(rawBytes)) ?? .null
+        case .array:
+            return .array(items.map(\.json))
+        case .object:
+            var object = JSONObject(minimumCapacity: Int(node.count))
+            var position = index + 1
+            for _ in 0..<node.count {
+                let key = JSONRef(document: document, index: position).json.stringValue ?? ""
+                object.append(key, JSONRef(document: document, index: position + 1).json)
+                position = Int(document.nodes[position + 1].next)
+            }
+            return .object(object)
+        }
+    }
+}
+
+extension JSONWriter {
+    /// Writes a document's value as it came.
+    @inlinable
+    public mutating func raw(_ value: JSONRef) {
+        bytes.append(contentsOf: value.rawBytes)
+    }
+}
+
+/// Builds a document's nodes in one pass over the bytes.
+private struct TapeBuilder {
+    var nodes: [JSONDocument.Node] = []
+    var index = 0
+
+    init(count: Int) {
+        nodes.reserveCapacity(max(16, count / 8))
+    }
+
+    mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        skipWhitespace(bytes)
+        try value(bytes, depth: 0)
+        skipWhitespace(bytes)
+        guard index == bytes.count else {
+            throw JSONParseError(message: "Unexpected content after the JSON value", offset: index)
+        }
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
+
+    mutating func append(_ kind: JSONDocument.Kind, start: Int, end: Int, escaped: Bool = false) {
+        nodes.append(.init(
+            kind: kind, escaped: escaped, start: Int32(start), end: Int32(end), next: Int32(nodes.count + 1), count: 0))
+    }
+
+    mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int) throws(JSONParseError) {
+        guard index < bytes.count else { throw error("Unexpected end of JSON") }
+        guard depth <= JSONParser.maximumDepth else { throw error("JSON nested too deeply") }
+        let start = index
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            let position = nodes.count
+            append(.object, start: start, end: start)
+            index += 1
+            skipWhitespace(bytes)
+            var count: Int32 = 0
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+            } else {
+                while true {
+                    skipWhitespace(bytes)
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                        throw error("Expected a string key in object")
+                    }
+                    try string(bytes)
+                    skipWhitespace(bytes)
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                        throw error("Expected ':' after object key")
+                    }
+                    index += 1
+                    skipWhitespace(bytes)
+                    try value(bytes, depth: depth + 1)
+                    count += 1
+                    skipWhitespace(bytes)
+                    guard index < bytes.count else { throw error("Unexpected end of JSON in object") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "}") {
+                        index += 1
+                        break
+                    }
+                    throw error("Expected ',' or '}' in object")
+                }
+            }
+            nodes[position].end = Int32(index)
+            nodes[position].next = Int32(nodes.count)
+            nodes[position].count = count
+        case UInt8(ascii: "["):
+            let position = nodes.count
+            append(.array, start: start, end: start)
+            index += 1
+            skipWhitespace(bytes)
+            var count: Int32 = 0
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+            } else {
+                while true {
+                    skipWhitespace(bytes)
+                    try value(bytes, depth: depth + 1)
+                    count += 1
+                    skipWhitespace(bytes)
+                    guard index < bytes.count else { throw error("Unexpected end of JSON in array") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
+                    if bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                        break
+                    }
+                    throw error("Expected ',' or ']' in array")
+                }
+            }
+            nodes[position].end = Int32(index)
+            nodes[position].next = Int32(nodes.count)
+            nodes[position].count = count
+        case UInt8(ascii: "\""):
+            try string(bytes)
+        case UInt8(ascii: "t"):
+            try literal(bytes, "true")
+            append(.true, start: start, end: index)
+        case UInt8(ascii: "f"):
+            try literal(bytes, "false")
+            append(.false, start: start, end: index)
+        case UInt8(ascii: "n"):
+            try literal(bytes, "null")
+            append(.null, start: start, end: index)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try number(bytes)
+            append(.number, start: start, end: index)
+        default:
+            throw error("Unexpected character")
+        }
+    }
+
+    mutating func literal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) throws(JSONParseError) {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("Unexpected end of JSON") }
+        let expected = text.utf8Start
+        for offset in 0..<count where bytes[index + offset] != expected[offset] { throw error("Invalid literal") }
+        index += count
+    }
+
+    /// A string's extent, checked: no raw control characters, valid escapes, valid UTF-8.
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        let start = index
+        index += 1
+        var escaped = false
+        var ascii = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                if !ascii {
+                    let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)])
+                    guard String(validating: content, as: UTF8.self) != nil else {
+                        throw JSONParseError(message: "Invalid UTF-8 in string", offset: start + 1)
+                    }
+                }
+                append(.string, start: start, end: index, escaped: escaped)
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                index += 1
+                guard index < bytes.count else { break }
+                switch bytes[index] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 1
+                case UInt8(ascii: "u"):
+                    guard index + 4 < bytes.count else { throw error("Unterminated \\u escape") }
+                    for offset in 1...4 where !isHex(bytes[index + offset]) { throw error("Invalid hex digit in \\u escape") }
+                    index += 5
+                default:
+                    throw error("Invalid escape in string")
+                }
+                continue
+            }
+            if byte < 0x20 { throw error("Unescaped control character in string") }
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        throw error("Unterminated string")
+    }
+
+    func isHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+    }
+
+    mutating func number(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error("Invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("Expected digits after '.'") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("Expected digits in exponent") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+    }
+}
