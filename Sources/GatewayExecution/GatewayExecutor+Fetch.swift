@@ -157,9 +157,14 @@ extension GatewayExecutor {
     }
 
     func forward(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
-        var request = run.request
-        request.extensions = nil
-        switch await send(subgraph: fetch.subgraph, body: request.encoded()) {
+        // The body as the client sent it, unless it carries extensions meant for the gateway.
+        var body = run.rawBody ?? []
+        if run.rawBody == nil || run.request.extensions != nil {
+            var request = run.request
+            request.extensions = nil
+            body = request.encoded()
+        }
+        switch await send(subgraph: fetch.subgraph, body: body) {
         case .failure(let failure):
             return .failed(failure)
         case .success(let (root, bytes)):

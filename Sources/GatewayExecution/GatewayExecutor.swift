@@ -56,6 +56,8 @@ public final class GatewayExecutor: Sendable {
     struct Run: Sendable {
         let plan: QueryPlan
         let request: GraphQLRequestBody
+        /// The client's request body as it came, forwarded unchanged by a forward plan.
+        let rawBody: [UInt8]?
         let variables: JSONObject
         let results: FetchResults
     }
@@ -68,14 +70,23 @@ public final class GatewayExecutor: Sendable {
     ///   - document: the validated document (for introspection fields).
     ///   - operation: the operation being run.
     ///   - variables: the client's variables, coerced.
+    ///   - rawBody: the request body as it came, which a forward plan sends on unchanged
+    ///     (nil: the request is encoded again).
     public func execute(
         plan: QueryPlan, request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition,
-        variables: JSONObject
+        variables: JSONObject, rawBody: [UInt8]? = nil
     ) async -> [UInt8] {
-        let run = Run(plan: plan, request: request, variables: variables, results: FetchResults(count: plan.fetches.count))
-        async let introspected = introspect(plan: plan, document: document, operation: operation, variables: variables)
-        await execute(plan.node, run)
-        let (introspectionValues, introspectionErrors) = await introspected
+        let run = Run(
+            plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count))
+        var introspectionValues: JSONObject = [:]
+        var introspectionErrors: [ResponseError] = []
+        if plan.shape.fields.contains(where: { if case .introspection = $0 { true } else { false } }) {
+            async let introspected = introspect(plan: plan, document: document, operation: operation, variables: variables)
+            await execute(plan.node, run)
+            (introspectionValues, introspectionErrors) = await introspected
+        } else {
+            await execute(plan.node, run)
+        }
         let outcomes = run.results.snapshot
 
         // A forwarded request whose answer is clean goes back byte for byte.

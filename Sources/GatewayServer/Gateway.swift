@@ -102,7 +102,11 @@ public final class Gateway: Sendable {
     }
 
     /// Answers a GraphQL request.
-    public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
+    ///
+    /// - Parameters:
+    ///   - rawBody: the body as it came over HTTP, forwarded unchanged when one subgraph serves
+    ///     the whole operation (nil: encoded again from `request`).
+    public func execute(_ request: GraphQLRequestBody, rawBody: [UInt8]? = nil) async -> [UInt8] {
         metrics.request()
         let prepared: Prepared
         do {
@@ -113,7 +117,7 @@ public final class Gateway: Sendable {
         }
         return await executor.execute(
             plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
-            variables: prepared.variables)
+            variables: prepared.variables, rawBody: rawBody)
     }
 
     /// The plan of a request, as JSON and text (`POST /explain`).

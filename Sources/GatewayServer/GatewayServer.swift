@@ -38,13 +38,13 @@ public enum GatewayServer {
         router.post("/graphql") { request, _ -> Response in
             switch await decode(request) {
             case .rejected(let response): return response
-            case .body(let body): return json(.ok, await gateway.execute(body))
+            case .body(let body, let raw): return json(.ok, await gateway.execute(body, rawBody: raw))
             }
         }
         router.post("/explain") { request, _ -> Response in
             switch await decode(request) {
             case .rejected(let response): return response
-            case .body(let body): return json(.ok, gateway.explain(body))
+            case .body(let body, _): return json(.ok, gateway.explain(body))
             }
         }
         return Application(
@@ -55,7 +55,7 @@ public enum GatewayServer {
     }
 
     enum Decoded {
-        case body(GraphQLRequestBody)
+        case body(GraphQLRequestBody, raw: [UInt8])
         case rejected(Response)
     }
 
@@ -74,7 +74,7 @@ public enum GatewayServer {
             Result { () throws(ResponseError) in try GraphQLRequestBody(bytes: bytes) }
         }
         switch decoded {
-        case .success(let body): return .body(body)
+        case .success(let body): return .body(body, raw: Array(buffer.readableBytesView))
         case .failure(let error): return .rejected(json(.badRequest, errorResponseBody([error])))
         }
     }
