@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .executableTarget(
@@ -135,7 +136,9 @@ let package = Package(
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig", "GraphQLSupport", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["GatewayJSON", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "GatewayJSON", "GatewayServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             exclude: ["Golden"]
         ),
         .testTarget(

@@ -18,10 +18,10 @@ struct FetchFailure: Error, Sendable {
 /// A relationship fetch's rows, grouped by join key and paged per parent.
 struct RowGroups: Sendable {
     /// The rows each key gets, in the target collection's order, `offset`/`limit` applied.
-    var byKey: [[JSON]: [JSONRef]]
+    var byKey: [JoinKey: [JSONRef]]
     /// The keys in the order their first row came: what nested relationships iterate, so that
     /// their requests are the same for the same data (dictionary order is not).
-    var keys: [[JSON]]
+    var keys: [JoinKey]
 
     static let empty = RowGroups(byKey: [:], keys: [])
 

@@ -339,7 +339,7 @@ extension GatewayExecutor {
     /// a null key part have no related rows and are left out.
     static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [[JSON]] {
         var keys: [[JSON]] = []
-        var seen: Set<[JSON]> = []
+        var seen: Set<JoinKey> = []
         let path = relationship.parentPath.map { Array($0.utf8) }
         let aliases = relationship.sourceKeyBytes
         func visit(_ value: JSONRef, _ depth: Int) {
@@ -351,8 +351,8 @@ extension GatewayExecutor {
                     if let child = value.member(path[depth]) { visit(child, depth + 1) }
                     return
                 }
-                guard let key = Self.key(value, aliases) else { return }
-                if seen.insert(key).inserted { keys.append(key) }
+                guard let key = JoinKey.of(value, aliases) else { return }
+                if seen.insert(key).inserted { keys.append(Self.values(value, aliases)) }
             default:
                 return
             }
@@ -387,35 +387,23 @@ extension GatewayExecutor {
     /// The distinct non-null key tuples of rows, in the order met.
     static func distinctKeys(_ rows: [JSONRef], aliases: [[UInt8]]) -> [[JSON]] {
         var keys: [[JSON]] = []
-        var seen: Set<[JSON]> = []
+        var seen: Set<JoinKey> = []
         for row in rows {
-            guard let key = Self.key(row, aliases) else { continue }
-            if seen.insert(key).inserted { keys.append(key) }
+            guard let key = JoinKey.of(row, aliases) else { continue }
+            if seen.insert(key).inserted { keys.append(Self.values(row, aliases)) }
         }
         return keys
-    }
-
-    /// The values at `aliases` of an object, or nil when one is null or missing.
-    static func key(_ object: JSONRef, _ aliases: [[UInt8]]) -> [JSON]? {
-        var key: [JSON] = []
-        key.reserveCapacity(aliases.count)
-        var cursor = 0
-        for alias in aliases {
-            guard let part = object.member(alias, cursor: &cursor), !part.isNull else { return nil }
-            key.append(part.json)
-        }
-        return key
     }
 
     /// Rows grouped by their target key, in upstream order, each group paged by the
     /// relationship's `offset` and `limit`; an Object relationship keeps the first row.
     static func group(_ rows: [JSONRef], _ relationship: RelationshipFetch, _ arguments: EvaluatedArguments) -> RowGroups {
-        var byKey: [[JSON]: [JSONRef]] = [:]
-        var keys: [[JSON]] = []
+        var byKey: [JoinKey: [JSONRef]] = [:]
+        var keys: [JoinKey] = []
         let aliases = relationship.targetKeyBytes
         for row in rows {
             // A row whose key has a null part matches no parent.
-            guard let key = key(row, aliases) else { continue }
+            guard let key = JoinKey.of(row, aliases) else { continue }
             if byKey[key] == nil {
                 keys.append(key)
                 byKey[key] = [row]
@@ -432,23 +420,23 @@ extension GatewayExecutor {
         _ rows: [JSONRef], _ junctionRows: [JSONRef], _ junction: JunctionStep, _ relationship: RelationshipFetch,
         _ arguments: EvaluatedArguments
     ) -> RowGroups {
-        var positions: [[JSON]: [Int]] = [:]
+        var positions: [JoinKey: [Int]] = [:]
         let targetAliases = relationship.targetKeyBytes
         for (index, row) in rows.enumerated() {
-            guard let key = key(row, targetAliases) else { continue }
+            guard let key = JoinKey.of(row, targetAliases) else { continue }
             positions[key, default: []].append(index)
         }
-        var targetsOfParent: [[JSON]: Set<[JSON]>] = [:]
-        var parents: [[JSON]] = []
+        var targetsOfParent: [JoinKey: Set<JoinKey>] = [:]
+        var parents: [JoinKey] = []
         let sourceSide = junction.sourceAliases.map { Array($0.utf8) }
         let targetSide = junction.targetAliases.map { Array($0.utf8) }
         for row in junctionRows {
-            guard let parent = key(row, sourceSide), let target = key(row, targetSide) else { continue }
+            guard let parent = JoinKey.of(row, sourceSide), let target = JoinKey.of(row, targetSide) else { continue }
             if targetsOfParent[parent] == nil { parents.append(parent) }
             targetsOfParent[parent, default: []].insert(target)
         }
-        var byKey: [[JSON]: [JSONRef]] = [:]
-        var keys: [[JSON]] = []
+        var byKey: [JoinKey: [JSONRef]] = [:]
+        var keys: [JoinKey] = []
         for parent in parents {
             let indexes = Set(targetsOfParent[parent]!.flatMap { positions[$0] ?? [] }).sorted()
             if !indexes.isEmpty {

@@ -142,7 +142,7 @@ extension GatewayExecutor {
     /// of one depth concurrently), then the model protocol's order: nulls first ascending and
     /// last descending, ties broken by the next key and finally by `id` ascending.
     func sort(_ rows: [JSONRef], plan: OrderPlan) async -> Result<[JSONRef], FetchFailure> {
-        var related: [[[JSON]: JSONRef]] = Array(repeating: [:], count: plan.lookups.count)
+        var related: [[JoinKey: JSONRef]] = Array(repeating: [:], count: plan.lookups.count)
         // Each lookup's rows in the order they came, for the lookups that depend on it.
         var fetched: [[JSONRef]] = Array(repeating: [], count: plan.lookups.count)
         let sourceAliases = plan.lookups.map { $0.sourceAliases.map { Array($0.utf8) } }
@@ -175,7 +175,7 @@ extension GatewayExecutor {
                     fetched[index] = lookupRows
                     // An Object relationship takes the first row by id: upstream order.
                     for row in lookupRows {
-                        guard let key = Self.key(row, targetAliases[index]) else { continue }
+                        guard let key = JoinKey.of(row, targetAliases[index]) else { continue }
                         if related[index][key] == nil { related[index][key] = row }
                     }
                 }
@@ -188,7 +188,7 @@ extension GatewayExecutor {
             let values = plan.keys.indices.map { position -> JSON in
                 var current: JSONRef? = row
                 for index in plan.keys[position].chain {
-                    guard let holder = current, let key = Self.key(holder, sourceAliases[index]) else {
+                    guard let holder = current, let key = JoinKey.of(holder, sourceAliases[index]) else {
                         current = nil
                         break
                     }

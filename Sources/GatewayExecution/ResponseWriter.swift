@@ -253,7 +253,7 @@ struct ResponseWriter {
             return out.null()
         }
         let rows = groups[fetch].flatMap { groups in
-            GatewayExecutor.key(parent, sourceKeys[fetch]).flatMap { groups.byKey[$0] }
+            JoinKey.of(parent, sourceKeys[fetch]).flatMap { groups.byKey[$0] }
         } ?? []
         switch kind {
         case .object:

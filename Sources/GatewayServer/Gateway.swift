@@ -20,11 +20,18 @@ public final class Gateway: Sendable {
     let coercion: InputCoercion
     let plans: Mutex<[String: QueryPlan]>
     let planCapacity = 1_000
+    /// Bounds how many operations execute at once (and so the memory they hold).
+    let limiter: ConcurrencyLimiter
 
+    /// - Parameters:
+    ///   - maxConcurrentOperations: how many operations execute at once; more wait their turn
+    ///     (default 32).
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, metrics: GatewayMetrics = GatewayMetrics(),
-        configuration: GatewayExecutor.Configuration = .init(), logger: Logger = Logger(label: "gateway")
+        configuration: GatewayExecutor.Configuration = .init(), maxConcurrentOperations: Int = 32,
+        logger: Logger = Logger(label: "gateway")
     ) {
+        limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentOperations))
         self.supergraph = supergraph
         self.metrics = metrics
         self.executor = GatewayExecutor(
@@ -115,9 +122,11 @@ public final class Gateway: Sendable {
             metrics.rejected()
             return errorResponseBody(error.errors)
         }
-        return await executor.execute(
-            plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
-            variables: prepared.variables, rawBody: rawBody)
+        return await limiter.run {
+            await executor.execute(
+                plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
+                variables: prepared.variables, rawBody: rawBody)
+        }
     }
 
     /// The plan of a request, as JSON and text (`POST /explain`).

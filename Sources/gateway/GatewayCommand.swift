@@ -58,9 +58,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most join keys in one relationship request; more are split into concurrent requests.")
     var maxKeysPerFetch: Int = 10_000
 
+    @Option(help: "Most operations executing at once; more wait their turn (bounds memory).")
+    var maxConcurrentOperations: Int = 32
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxKeysPerFetch >= 1 else { throw ValidationError("--max-keys-per-fetch must be at least 1") }
+        guard maxConcurrentOperations >= 1 else { throw ValidationError("--max-concurrent-operations must be at least 1") }
     }
 
     func run() async throws {
@@ -68,7 +72,8 @@ struct Serve: AsyncParsableCommand {
         let client = UpstreamClient()
         let supergraph = try await load.supergraph(client: client, logger: logger)
         let gateway = Gateway(
-            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch), logger: logger)
+            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch),
+            maxConcurrentOperations: maxConcurrentOperations, logger: logger)
         let host = host
         let app = GatewayServer.application(gateway: gateway, client: client, host: host, port: port, logger: logger) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).

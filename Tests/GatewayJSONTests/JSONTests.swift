@@ -66,3 +66,42 @@ struct JSONTests {
         }
     }
 }
+
+@Suite("JSON documents (the tape the gateway stitches from)")
+struct JSONDocumentTests {
+    static let text = #"{"data": {"_r": [{"id": "1", "name": "Ærø \"quoted\"", "n": -12, "f": 1.5e2, "ok": true, "none": null, "list": [1, [2, {}]]}, {"id": "2"}]}, "errors": []}"#
+
+    @Test func decodesToTheSameValueAsTheTreeParser() throws {
+        let document = try JSONDocument(parsing: Array(Self.text.utf8))
+        #expect(document.root.json == (try JSONParser.parse(Self.text)))
+    }
+
+    @Test func membersAreFoundInOrderOrByScanAndValuesCopiedAsTheyCame() throws {
+        let document = try JSONDocument(parsing: Array(Self.text.utf8))
+        let rows = try #require(document.root.member("data")?.member("_r"))
+        #expect(rows.isArray && rows.count == 2)
+        let first = rows.items[0]
+        var cursor = 0
+        #expect(first.member(Array("id".utf8), cursor: &cursor)?.json == "1")
+        #expect(first.member(Array("name".utf8), cursor: &cursor)?.json == "Ærø \"quoted\"")
+        // Out of order: found by scanning.
+        #expect(first.member(Array("ok".utf8), cursor: &cursor)?.json == true)
+        #expect(first.member(Array("n".utf8), cursor: &cursor)?.json == -12)
+        #expect(first.member(Array("missing".utf8), cursor: &cursor) == nil)
+        var writer = JSONWriter()
+        writer.raw(try #require(first.member("name")))
+        writer.raw(UInt8(ascii: ","))
+        writer.raw(try #require(first.member("f")))
+        writer.raw(UInt8(ascii: ","))
+        writer.raw(try #require(first.member("list")))
+        #expect(writer.string == #""Ærø \"quoted\"",1.5e2,[1, [2, {}]]"#)
+        #expect(rows.items[1].member("name") == nil)
+    }
+
+    @Test func rejectsWhatTheTreeParserRejects() {
+        for text in ["", "{", #"{"a" 1}"#, "[1,]", "01", #""\x""#, "\"a\u{01}\"", "{} x", String(repeating: "[", count: 600)] {
+            #expect(throws: JSONParseError.self, "\(text)") { try JSONDocument(parsing: Array(text.utf8)) }
+        }
+        #expect(throws: JSONParseError.self) { try JSONDocument(parsing: [0x22, 0xC3, 0x28, 0x22]) }
+    }
+}
