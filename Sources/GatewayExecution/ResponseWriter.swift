@@ -149,31 +149,18 @@ struct ResponseWriter {
 
     /// The items of an array value at a list position whose items are `inner`.
     mutating func writeItems(_ array: JSONRef, inner: TypeRef, shape: Shape?) -> Bool {
-        let mark = out.bytes.count
-        out.raw(UInt8(ascii: "["))
-        let nodes = array.document.nodes
-        var position = array.index + 1
-        for index in 0..<array.count {
-            if index > 0 { out.raw(UInt8(ascii: ",")) }
-            path.append(.index(index))
-            let written = write(JSONRef(document: array.document, index: position), type: inner, shape: shape)
-            path.removeLast()
-            position = Int(nodes[position].next)
-            if !written {
-                if inner.isNonNull {
-                    out.bytes.removeSubrange(mark...)
-                    return false
-                }
-                out.null()
-            }
-        }
-        out.raw(UInt8(ascii: "]"))
-        return true
+        writeRows(array.items, inner: inner, shape: shape)
     }
 
     /// Rows the gateway reordered, at a list position.
     mutating func writeList(_ rows: [JSONRef], type: TypeRef, shape: Shape?) -> Bool {
         guard case .list(let inner) = type else { return false }
+        return writeRows(rows, inner: inner, shape: shape)
+    }
+
+    /// A list: each item at a position of `inner`; an item that ends up null in a non-null
+    /// position nulls the list.
+    mutating func writeRows(_ rows: [JSONRef], inner: TypeRef, shape: Shape?) -> Bool {
         let mark = out.bytes.count
         out.raw(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
@@ -204,25 +191,16 @@ struct ResponseWriter {
             switch field {
             case .typename(_, let typeName):
                 out.string(typeName)
-            case .value(_, _, let type):
+            case .value(_, _, let type), .object(_, _, let type, _):
                 let value = object.member(shape.upstreamKeys[index], cursor: &cursor)
+                let nested: Shape? = if case .object(_, _, _, let shape) = field { shape } else { nil }
                 // The common case, a plain scalar present: copy it without the bookkeeping.
-                if let value, !value.isNull, case .named = type.nullable, value.kind != .object, value.kind != .array {
+                if nested == nil, let value, !value.isNull, case .named = type.nullable, value.kind != .object,
+                    value.kind != .array
+                {
                     out.raw(value)
                     continue
                 }
-                path.append(.key(field.key))
-                let written = write(value, type: type, shape: nil)
-                path.removeLast()
-                if !written {
-                    if type.isNonNull {
-                        out.bytes.removeSubrange(mark...)
-                        return false
-                    }
-                    out.null()
-                }
-            case .object(_, _, let type, let nested):
-                let value = object.member(shape.upstreamKeys[index], cursor: &cursor)
                 path.append(.key(field.key))
                 let written = write(value, type: type, shape: nested)
                 path.removeLast()
