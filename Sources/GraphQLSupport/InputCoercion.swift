@@ -8,9 +8,11 @@ import GraphQL
 /// An argument or input field that was not given is absent from the result, never `null`.
 public struct InputCoercion: Sendable {
     public let schema: SchemaModel
+    let index: InputTypeIndex
 
     public init(schema: SchemaModel) {
         self.schema = schema
+        self.index = InputTypeIndex(schema)
     }
 
     // MARK: Variables
@@ -64,48 +66,67 @@ public struct InputCoercion: Sendable {
     func describe(_ path: String) -> String { path.isEmpty ? "" : " at \"\(path)\"" }
 
     /// Coerces a JSON value (from `variables`) to a type.
+    ///
+    /// Valid values (nearly all) are coerced without tracking where in the value the coercion
+    /// is: no path text is built per item. A value that fails is coerced again with tracking,
+    /// so that the error says where.
     public func coerceJSON(_ value: JSON, to type: TypeRef, path: String) throws(Problem) -> JSON {
+        do {
+            return try coerce(value, to: type, path: nil)
+        } catch {
+            _ = try coerce(value, to: type, path: path)
+            throw error
+        }
+    }
+
+    func child(_ path: String?, _ key: String) -> String? {
+        path.map { $0.isEmpty ? key : "\($0).\(key)" }
+    }
+
+    func coerce(_ value: JSON, to type: TypeRef, path: String?) throws(Problem) -> JSON {
         switch type {
         case .nonNull(let inner):
-            if value.isNull { throw Problem(message: "Expected non-nullable type \"\(type)\" not to be null\(describe(path)).") }
-            return try coerceJSON(value, to: inner, path: path)
+            if value.isNull { throw Problem(message: "Expected non-nullable type \"\(type)\" not to be null\(describe(path ?? "")).") }
+            return try coerce(value, to: inner, path: path)
         case .list(let inner):
             if value.isNull { return .null }
             if case .array(let items) = value {
                 var result: [JSON] = []
                 result.reserveCapacity(items.count)
-                for (index, item) in items.enumerated() {
-                    result.append(try coerceJSON(item, to: inner, path: "\(path)[\(index)]"))
+                for (position, item) in items.enumerated() {
+                    result.append(try coerce(item, to: inner, path: path.map { "\($0)[\(position)]" }))
                 }
                 return .array(result)
             }
-            return .array([try coerceJSON(value, to: inner, path: path)])
+            return .array([try coerce(value, to: inner, path: path)])
         case .named(let name):
             if value.isNull { return .null }
-            switch schema.kind(of: name) {
-            case .scalar?:
-                return try coerceScalar(value, name: name, path: path)
-            case .enumeration?:
-                guard case .string(let text) = value, schema[name]?.enumValues.contains(text) == true else {
-                    throw Problem(message: "Value \(value) does not exist in \"\(name)\" enum\(describe(path)).")
+            guard let info = index.types[name] else {
+                return try coerceScalar(value, name: name, path: path ?? "")
+            }
+            switch info.kind {
+            case .scalar:
+                return try coerceScalar(value, name: name, path: path ?? "")
+            case .enumeration:
+                guard case .string(let text) = value, info.enumValues.contains(text) else {
+                    throw Problem(message: "Value \(value) does not exist in \"\(name)\" enum\(describe(path ?? "")).")
                 }
                 return value
-            case .inputObject?:
-                guard case .object(let object) = value, let definition = schema[name] else {
-                    throw Problem(message: "Expected type \"\(name)\" to be an object\(describe(path)).")
+            case .inputObject:
+                guard case .object(let object) = value else {
+                    throw Problem(message: "Expected type \"\(name)\" to be an object\(describe(path ?? "")).")
                 }
-                for key in object.keys where definition.inputField(key) == nil {
-                    throw Problem(message: "Field \"\(key)\" is not defined by type \"\(name)\"\(describe(path)).")
+                for member in object.storage where info.fieldNames[member.key] == nil {
+                    throw Problem(message: "Field \"\(member.key)\" is not defined by type \"\(name)\"\(describe(path ?? "")).")
                 }
                 var result = JSONObject(minimumCapacity: object.count)
-                for field in definition.inputFields {
-                    let fieldPath = path.isEmpty ? field.name : "\(path).\(field.name)"
+                for field in info.fields {
                     if let fieldValue = object[field.name] {
-                        result.append(field.name, try coerceJSON(fieldValue, to: field.type, path: fieldPath))
+                        result.append(field.name, try coerce(fieldValue, to: field.type, path: child(path, field.name)))
                     } else if let defaultText = field.defaultValue {
                         result.append(field.name, try coerceDefault(defaultText, to: field.type))
                     } else if field.type.isNonNull {
-                        throw Problem(message: "Field \"\(field.name)\" of required type \"\(field.type)\" was not provided\(describe(path)).")
+                        throw Problem(message: "Field \"\(field.name)\" of required type \"\(field.type)\" was not provided\(describe(path ?? "")).")
                     }
                 }
                 return .object(result)
@@ -281,5 +302,31 @@ public struct InputCoercion: Sendable {
             }
         }
         return result
+    }
+}
+
+/// The input types of a schema by name, ready for coercion: looked up once per value instead
+/// of copying type definitions out of the schema for every object of a large filter.
+final class InputTypeIndex: Sendable {
+    struct Info: Sendable {
+        var kind: TypeKind
+        var fields: [InputValueDef]
+        var fieldNames: [String: Int]
+        var enumValues: Set<String>
+    }
+
+    let types: [String: Info]
+
+    init(_ schema: SchemaModel) {
+        var types: [String: Info] = [:]
+        for scalar in SchemaModel.builtInScalars {
+            types[scalar] = Info(kind: .scalar, fields: [], fieldNames: [:], enumValues: [])
+        }
+        for type in schema.types {
+            var names: [String: Int] = [:]
+            for (position, field) in type.inputFields.enumerated() { names[field.name] = position }
+            types[type.name] = Info(kind: type.kind, fields: type.inputFields, fieldNames: names, enumValues: Set(type.enumValues))
+        }
+        self.types = types
     }
 }

@@ -113,6 +113,27 @@ struct StorageTests {
         }
     }
 
+    @Test func compositeKeyLookupsMatchExactTuplesWithOneStatement() async throws {
+        // The shape the gateway sends for a composite key: an `_or` of `_and`s of `_eq`s.
+        var tuples: [JSON] = [[10, "a"], [20, "b"], [30, "b"], [10, "c"]]
+        tuples += (100..<120).map { [.int($0), "z"] }
+        let filter: JSON = ["_or": .array(tuples.map { tuple in
+            ["_and": [["score": ["_eq": tuple[0]!]], ["tag": ["_eq": tuple[1]!]]]]
+        })]
+        let compiler = SQLCompiler(model: item)
+        let compiled = try compiler.compile(filter: filter.objectValue!)
+        #expect(compiled.sql.contains("IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"))
+        #expect(compiled.arguments.count == 1)
+        try await InProcessSubgraph.with(models: [item]) { subgraph async throws in
+            let ids = try await subgraph.ids("query($f: ItemFilter) { items(filter: $f) { id } }", variables: ["f": filter])
+            // (10, a): 1 and 9; (20, b): 2; (30, b): 5; (10, c): 4.
+            #expect(ids == ["1", "2", "4", "5", "9"])
+            // Negated, rows with a null part match (plain negation).
+            let negated = try await subgraph.ids("query($f: ItemFilter) { items(filter: {_not: $f}) { id } }", variables: ["f": filter])
+            #expect(negated == ["10", "3", "6", "7", "8"])
+        }
+    }
+
     @Test func likeMatcherFollowsTheProtocol() {
         #expect(LikeMatcher.matches("a%", "abc", ignoringCase: false))
         #expect(!LikeMatcher.matches("a%", "Abc", ignoringCase: false))

@@ -2,6 +2,7 @@ import GRDB
 import GatewayJSON
 import GraphQL
 import GraphQLSupport
+import Synchronization
 
 /// A subgraph's GraphQL engine: validates an operation with GraphQLSwift, then goes from the
 /// selection set to SQL to JSON bytes without GraphQLSwift's resolver executor (whose cost
@@ -30,6 +31,9 @@ public final class SubgraphService: Sendable {
     let coercion: InputCoercion
     let introspection: IntrospectionExecutor
     let modelsByCollection: [String: Model]
+    /// The SQL texts whose prepared statements are cached (at most `statementCacheLimit`).
+    let cachedSQL = Mutex<Set<String>>([])
+    let statementCacheLimit = 256
     let modelsByMutation: [String: (Model, MutationKind)]
 
     enum MutationKind { case create, update, delete }
@@ -116,8 +120,9 @@ public final class SubgraphService: Sendable {
         let outcome: Result<[[UInt8]], ResponseError>
         do {
             let compiled = queries
+            let cacheable = queries.map { isCacheable($0.sql) }
             outcome = .success(try await store.writer.read { db in
-                try compiled.map { query in try query.run(db, maxRows: maxRows) }
+                try zip(compiled, cacheable).map { query, cacheable in try query.run(db, maxRows: maxRows, cacheable: cacheable) }
             })
         } catch let error as ResponseError {
             outcome = .failure(error)
@@ -160,8 +165,10 @@ public final class SubgraphService: Sendable {
         let projection: Projection
         let locations: [ResponseError.Location]
 
-        func run(_ db: Database, maxRows: Int) throws -> [UInt8] {
-            let statement = try db.cachedStatement(sql: sql)
+        func run(_ db: Database, maxRows: Int, cacheable: Bool) throws -> [UInt8] {
+            // Prepared statements are kept for reuse only for a bounded set of SQL texts: a
+            // client can write endlessly many filter shapes.
+            let statement = cacheable ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
             let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
             var writer = JSONWriter(capacity: 4096)
             writer.raw(UInt8(ascii: "["))
@@ -217,6 +224,16 @@ public final class SubgraphService: Sendable {
         guard let value, case .int(let number) = value else { return nil }
         guard number >= 0 else { throw QueryArgumentError(message: "\(name) must not be negative, got \(number)") }
         return number
+    }
+
+    /// Whether a statement for this SQL may join the prepared-statement cache.
+    func isCacheable(_ sql: String) -> Bool {
+        cachedSQL.withLock { cached in
+            if cached.contains(sql) { return true }
+            guard cached.count < statementCacheLimit else { return false }
+            cached.insert(sql)
+            return true
+        }
     }
 
     // MARK: Response

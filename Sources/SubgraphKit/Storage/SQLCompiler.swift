@@ -46,8 +46,10 @@ struct SQLCompiler {
     let model: Model
 
     /// Beyond this many values an `_in` list is bound as one JSON array (`json_each`) rather
-    /// than one parameter each, which keeps clear of SQLite's parameter limit.
-    static let inlineListLimit = 500
+    /// than one parameter each. The SQL text then stays the same whatever the list's length,
+    /// so the prepared statement is reused (the gateway's batched lookups send lists of every
+    /// length), and SQLite's parameter limit is never reached.
+    static let inlineListLimit = 8
 
     func column(_ name: String) -> String { Store.quote(name) }
 
@@ -61,7 +63,11 @@ struct SQLCompiler {
             case "_and":
                 parts.append(SQLFragment.joined(try subfilters(value), by: "AND", empty: .always))
             case "_or":
-                parts.append(SQLFragment.joined(try subfilters(value), by: "OR", empty: .never))
+                if let tuples = try tupleMembership(value) {
+                    parts.append(tuples)
+                } else {
+                    parts.append(SQLFragment.joined(try subfilters(value), by: "OR", empty: .never))
+                }
             case "_not":
                 guard case .object(let inner) = value else { throw QueryArgumentError(message: "_not must be an object") }
                 let compiled = try compile(filter: inner)
@@ -89,6 +95,52 @@ struct SQLCompiler {
             parts.append(try compile(filter: inner))
         }
         return parts
+    }
+
+    /// `_or: [{_and: [{a: {_eq: 1}}, {b: {_eq: 2}}]}, ...]`, the shape of a batched lookup by a
+    /// composite key, as one row-value membership test bound to a JSON array: the SQL text is
+    /// the same whatever the number of keys (so the statement is prepared once), and SQLite
+    /// never sees thousands of nested ORs. Nil when the value has another shape.
+    func tupleMembership(_ value: JSON) throws(QueryArgumentError) -> SQLFragment? {
+        guard case .array(let items) = value, items.count > Self.inlineListLimit else { return nil }
+        var fields: [ModelField]? = nil
+        var tuples: [JSON] = []
+        tuples.reserveCapacity(items.count)
+        for item in items {
+            guard case .object(let object) = item, object.count == 1, case .array(let conjuncts)? = object["_and"],
+                conjuncts.count >= 2
+            else { return nil }
+            var names: [String] = []
+            var tuple: [JSON] = []
+            for conjunct in conjuncts {
+                guard case .object(let condition) = conjunct, condition.count == 1,
+                    let (name, operators) = condition.members.first, case .object(let ops) = operators, ops.count == 1,
+                    let operand = ops["_eq"], !operand.isNull, let field = model.field(name)
+                else { return nil }
+                names.append(name)
+                switch try bind(operand, field).storage {
+                case .string(let text): tuple.append(.string(text))
+                case .int64(let int): tuple.append(.int(Int(int)))
+                case .double(let double): tuple.append(.double(double))
+                default: return nil
+                }
+            }
+            if let fields {
+                guard fields.map(\.name) == names else { return nil }
+            } else {
+                fields = names.compactMap { model.field($0) }
+            }
+            tuples.append(.array(tuple))
+        }
+        guard let fields else { return nil }
+        let columns = fields.map { column($0.name) }
+        let notNull = columns.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+        let extracts = fields.indices.map { "json_extract(value, '$[\($0)]')" }.joined(separator: ", ")
+        var array = JSONWriter(capacity: tuples.count * 16)
+        array.write(.array(tuples))
+        return SQLFragment(
+            "(\(notNull) AND (\(columns.joined(separator: ", "))) IN (SELECT \(extracts) FROM json_each(?)))",
+            [array.string.databaseValue])
     }
 
     func compile(_ op: String, _ operand: JSON, on field: ModelField) throws(QueryArgumentError) -> SQLFragment {
