@@ -54,20 +54,7 @@ struct RelationshipResolver {
         let source = sourceType(entry.source)
 
         // The target model.
-        let model = models.first { $0.name == entry.targetModel.value }
-        if model == nil {
-            let names = models.map(\.name)
-            fail(
-                .unknownModel,
-                "unknown target model \"\(entry.targetModel.value)\" in \(label)\(Suggestions.didYouMean(entry.targetModel.value, names))known models: \(Suggestions.list(names))",
-                at: entry.targetModel.location)
-        }
-        if let model, let targetSubgraph = entry.targetSubgraph, targetSubgraph.value != model.subgraph {
-            fail(
-                .subgraphMismatch,
-                "target model \(model.name) of \(label) belongs to subgraph \(model.subgraph), not \"\(targetSubgraph.value)\"; write subgraph: \(model.subgraph) or leave it out",
-                at: targetSubgraph.location)
-        }
+        let model = resolveModel(entry.targetModel, subgraph: entry.targetSubgraph, role: "target", label: label)
         let targetType = model.flatMap { schemas[$0.subgraph]?[$0.typeName] }
 
         // The new field's name.
@@ -100,20 +87,7 @@ struct RelationshipResolver {
                     "\(label) has relationshipType \(entry.kind.value.rawValue) but goes through junction model \(through.model.value); a relationship through a junction model is an Array relationship: set relationshipType: Array",
                     at: entry.kind.location)
             }
-            junction = models.first { $0.name == through.model.value }
-            if junction == nil {
-                let names = models.map(\.name)
-                fail(
-                    .unknownModel,
-                    "unknown junction model \"\(through.model.value)\" in \(label)\(Suggestions.didYouMean(through.model.value, names))known models: \(Suggestions.list(names))",
-                    at: through.model.location)
-            }
-            if let junction, let subgraph = through.subgraph, subgraph.value != junction.subgraph {
-                fail(
-                    .subgraphMismatch,
-                    "junction model \(junction.name) of \(label) belongs to subgraph \(junction.subgraph), not \"\(subgraph.value)\"; write subgraph: \(junction.subgraph) or leave it out",
-                    at: subgraph.location)
-            }
+            junction = resolveModel(through.model, subgraph: through.subgraph, role: "junction", label: label)
         }
 
         // The sides the mappings join.
@@ -238,6 +212,28 @@ struct RelationshipResolver {
             mapping.append(FieldMapping(sourceField: fromField, targetField: toField, scalarType: scalar))
         }
         return mapping
+    }
+
+    /// The model a relationship names as its target or junction, checked against the
+    /// subgraph the entry says it belongs to (when it says).
+    mutating func resolveModel(
+        _ name: Located<String>, subgraph: Located<String>?, role: String, label: String
+    ) -> ModelConfig? {
+        guard let model = models.first(where: { $0.name == name.value }) else {
+            let names = models.map(\.name)
+            fail(
+                .unknownModel,
+                "unknown \(role) model \"\(name.value)\" in \(label)\(Suggestions.didYouMean(name.value, names))known models: \(Suggestions.list(names))",
+                at: name.location)
+            return nil
+        }
+        if let subgraph, subgraph.value != model.subgraph {
+            fail(
+                .subgraphMismatch,
+                "\(role) model \(model.name) of \(label) belongs to subgraph \(model.subgraph), not \"\(subgraph.value)\"; write subgraph: \(model.subgraph) or leave it out",
+                at: subgraph.location)
+        }
+        return model
     }
 
     // MARK: Source type
