@@ -94,8 +94,7 @@ public final class GatewayExecutor: Sendable {
             return bytes
         }
         var writer = ResponseWriter(
-            plan: plan, outcomes: outcomes, introspection: introspectionValues, variables: variables,
-            maxErrorsPerFetch: configuration.maxErrorsPerFetch)
+            plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
         writer.errors = introspectionErrors
         return writer.write()
     }

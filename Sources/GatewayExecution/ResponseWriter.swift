@@ -14,7 +14,6 @@ struct ResponseWriter {
     let plan: QueryPlan
     let outcomes: [FetchOutcome?]
     let introspection: JSONObject
-    let variables: JSONObject
     let maxErrorsPerFetch: Int
     var out = JSONWriter(capacity: 64 * 1024)
     var errors: [ResponseError] = []
@@ -29,11 +28,10 @@ struct ResponseWriter {
     let groups: [RowGroups?]
     let failures: [FetchFailure?]
 
-    init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, variables: JSONObject, maxErrorsPerFetch: Int) {
+    init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, maxErrorsPerFetch: Int) {
         self.plan = plan
         self.outcomes = outcomes
         self.introspection = introspection
-        self.variables = variables
         self.maxErrorsPerFetch = maxErrorsPerFetch
         path.reserveCapacity(64)
         sourceKeys = plan.fetches.map { fetch in
@@ -135,7 +133,7 @@ struct ResponseWriter {
             return write(value, type: inner, shape: shape)
         case .list(let inner):
             guard let value, value.isArray else { return false }
-            return writeItems(value, inner: inner, shape: shape)
+            return writeRows(value.items, inner: inner, shape: shape)
         case .named:
             guard let value, !value.isNull else { return false }
             if let shape {
@@ -145,11 +143,6 @@ struct ResponseWriter {
             out.raw(value)
             return true
         }
-    }
-
-    /// The items of an array value at a list position whose items are `inner`.
-    mutating func writeItems(_ array: JSONRef, inner: TypeRef, shape: Shape?) -> Bool {
-        writeRows(array.items, inner: inner, shape: shape)
     }
 
     /// Rows the gateway reordered, at a list position.

@@ -62,14 +62,6 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         return nil
     }
 
-    /// The value of `key`, looking first at position `hint`: objects answered by a subgraph list
-    /// their members in the order the gateway asked for them.
-    @inlinable
-    public func value(forKey key: String, hint: Int) -> JSON? {
-        if hint < storage.count, storage[hint].key == key { return storage[hint].value }
-        return self[key]
-    }
-
     public subscript(key: String) -> JSON? {
         get {
             guard let index = index(of: key) else { return nil }
