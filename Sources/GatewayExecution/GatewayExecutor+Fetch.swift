@@ -139,10 +139,7 @@ extension GatewayExecutor {
                 }
                 switch await sort(rows.items, plan: plan) {
                 case .failure(let failure): return .failed(failure)
-                case .success(let sorted):
-                    let start = min(offset, sorted.count)
-                    let end = limit.map { min(start + $0, sorted.count) } ?? sorted.count
-                    ordered[key] = Array(sorted[start..<end])
+                case .success(let sorted): ordered[key] = Self.page(sorted, offset: offset, limit: limit)
                 }
             }
             return .data(data, ordered: ordered, errors: errors)
@@ -152,8 +149,20 @@ extension GatewayExecutor {
     /// An `Int` argument that must not be negative.
     func nonNegative(_ template: ValueTemplate?, _ name: String, _ run: Run) throws(FetchFailure) -> Int? {
         guard case .int(let value)? = template?.resolve(run.variables) else { return nil }
+        return try Self.nonNegative(value, name)
+    }
+
+    /// `value`, when a paging argument named `name` may take it.
+    static func nonNegative(_ value: Int, _ name: String) throws(FetchFailure) -> Int {
         guard value >= 0 else { throw FetchFailure(message: "\(name) must not be negative, got \(value)", code: "BAD_USER_INPUT") }
         return value
+    }
+
+    /// The rows from `offset`, at most `limit` of them.
+    static func page(_ rows: [JSONRef], offset: Int, limit: Int?) -> [JSONRef] {
+        let start = min(offset, rows.count)
+        let end = limit.map { min(start + $0, rows.count) } ?? rows.count
+        return Array(rows[start..<end])
     }
 
     func forward(_ fetch: Fetch, _ run: Run) async -> FetchOutcome {
@@ -204,16 +213,10 @@ extension GatewayExecutor {
             evaluated.order = try coerce(arguments.order, .list(.nonNull(.named(orderType))), "order")
         }
         if case .int(let limit)? = try coerce(arguments.limit, .named("Int"), "limit") {
-            guard limit >= 0 else {
-                throw FetchFailure(message: "limit must not be negative, got \(limit)", code: "BAD_USER_INPUT")
-            }
-            evaluated.limit = limit
+            evaluated.limit = try Self.nonNegative(limit, "limit")
         }
         if case .int(let offset)? = try coerce(arguments.offset, .named("Int"), "offset") {
-            guard offset >= 0 else {
-                throw FetchFailure(message: "offset must not be negative, got \(offset)", code: "BAD_USER_INPUT")
-            }
-            evaluated.offset = offset
+            evaluated.offset = try Self.nonNegative(offset, "offset")
         }
         return evaluated
     }
@@ -453,10 +456,7 @@ extension GatewayExecutor {
             for key in groups.keys where groups.byKey[key]!.count > 1 { groups.byKey[key] = [groups.byKey[key]![0]] }
         } else if arguments.offset > 0 || arguments.limit != nil {
             for key in groups.keys {
-                let group = groups.byKey[key]!
-                let start = min(arguments.offset, group.count)
-                let end = arguments.limit.map { min(start + $0, group.count) } ?? group.count
-                groups.byKey[key] = Array(group[start..<end])
+                groups.byKey[key] = page(groups.byKey[key]!, offset: arguments.offset, limit: arguments.limit)
             }
         }
         return groups
