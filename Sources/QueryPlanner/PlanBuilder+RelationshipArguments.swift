@@ -56,7 +56,7 @@ extension PlanBuilder {
         }
         let whereVariable = QueryPlanner.whereVariable
         // The target rows answer the fields their parents (or the junction rows) point at.
-        let targetFields = relationship.through.map { $0.mapping.map(\.targetField) } ?? relationship.mapping.map(\.targetField)
+        let targetFields = relationship.targetKeyFields
         let (targetQuery, keyAliases) = Self.keyQuery(
             collection: target.collection, filterType: target.filterType, fields: targetFields, whereVariable: whereVariable)
         var junction: JunctionLookup?
@@ -74,7 +74,8 @@ extension PlanBuilder {
             sourceFields: relationship.mapping.map(\.sourceField), children: children)
     }
 
-    /// `query($w: TFilter!) { _r: ts(filter: $w) { _k0: a _k1: b } }` and the aliases.
+    /// `query($w: TFilter!) { _r: ts(filter: $w) { _k0: a _k1: b } }` and the alias of each
+    /// field (a field named twice has one alias).
     static func keyQuery(collection: String, filterType: String, fields: [String], whereVariable: String) -> (String, [String]) {
         var aliases = InternalAliases(taken: [])
         let keyAliases = fields.map { aliases.alias(for: $0) }
@@ -189,13 +190,9 @@ extension PlanBuilder {
                 throw ResponseError("Unknown model \(draft.relationship.targetModel).", code: "INTERNAL_SERVER_ERROR")
             }
             let targetFields = draft.relationship.mapping.map(\.targetField)
-            var aliases = InternalAliases(taken: [])
-            let targetAliases = targetFields.map { aliases.alias(for: $0) }
-            for field in draft.fields { _ = aliases.alias(for: field) }
-            var selection = UpstreamSelection()
-            for (name, alias) in aliases.assigned { selection.add(alias: alias, name: name) }
-            var outer = UpstreamSelection()
-            outer.add(alias: "_r", name: target.collection, arguments: "(filter: $\(QueryPlanner.whereVariable))", selection: selection)
+            let fields = targetFields + draft.fields
+            let (query, aliases) = Self.keyQuery(
+                collection: target.collection, filterType: target.filterType, fields: fields, whereVariable: QueryPlanner.whereVariable)
             let sourceFields = draft.relationship.mapping.map(\.sourceField)
             let sourceAliases: [String] = sourceFields.map { field in
                 if let parent = draft.parent { return lookupAliases[parent][field] ?? field }
@@ -203,10 +200,9 @@ extension PlanBuilder {
             }
             lookups.append(OrderLookup(
                 relationship: "\(draft.relationship.sourceType).\(draft.relationship.name)", subgraph: target.subgraph,
-                query: "query($\(QueryPlanner.whereVariable): \(target.filterType)!) " + outer.printed,
-                whereVariable: QueryPlanner.whereVariable, parent: draft.parent, sourceAliases: sourceAliases,
-                targetFields: targetFields, targetAliases: targetAliases))
-            lookupAliases.append(Dictionary(aliases.assigned, uniquingKeysWith: { first, _ in first }))
+                query: query, whereVariable: QueryPlanner.whereVariable, parent: draft.parent, sourceAliases: sourceAliases,
+                targetFields: targetFields, targetAliases: Array(aliases.prefix(targetFields.count))))
+            lookupAliases.append(Dictionary(zip(fields, aliases), uniquingKeysWith: { first, _ in first }))
         }
         let keys = zip(request.elements, chains).map { element, chain in
             SortKey(

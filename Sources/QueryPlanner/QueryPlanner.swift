@@ -152,7 +152,7 @@ struct PlanBuilder {
             }
         }
         let keyword = isMutation ? "mutation" : "query"
-        var declarations = variables.names.map { "$\($0): \(variableTypes[$0] ?? "String")" }
+        var declarations = variables.declarations(variableTypes)
         declarations += rewrites.map { "$\($0.variable): \($0.type)" }
         fetches[id] = Fetch(
             id: id, subgraph: subgraph, kind: .root,
@@ -312,7 +312,7 @@ struct PlanBuilder {
 
         // The target rows carry the fields that match them to parents (through a junction:
         // the target side of its mapping), and what a gateway-side order needs.
-        let targetFields = relationship.through.map { $0.mapping.map(\.targetField) } ?? relationship.mapping.map(\.targetField)
+        let targetFields = relationship.targetKeyFields
         var variables = VariableSet()
         let object = try objectSelection(
             fields: collector.collect(subfieldsOf: field, on: relationship.targetType), typeName: relationship.targetType,
@@ -334,24 +334,20 @@ struct PlanBuilder {
             collectionArguments += ", order: $\(orderName)"
         }
         collectionArguments += ")"
-        declarations += variables.names.map { "$\($0): \(variableTypes[$0] ?? "String")" }
+        declarations += variables.declarations(variableTypes)
         let collectionKey = "_r"
         var outer = UpstreamSelection()
         outer.add(alias: collectionKey, name: model.collection, arguments: collectionArguments, selection: object.selection)
 
         var junction: JunctionStep?
         if let through = relationship.through {
-            var aliases = InternalAliases(taken: [])
             let junctionSource = relationship.mapping.map(\.targetField)
-            let sourceAliases = junctionSource.map { aliases.alias(for: $0) }
-            let targetAliases = through.mapping.map { aliases.alias(for: $0.sourceField) }
-            var selection = UpstreamSelection()
-            for (name, alias) in aliases.assigned { selection.add(alias: alias, name: name) }
-            var junctionQuery = UpstreamSelection()
-            junctionQuery.add(alias: collectionKey, name: through.collection, arguments: "(filter: $\(whereName))", selection: selection)
+            let (query, aliases) = Self.keyQuery(
+                collection: through.collection, filterType: through.filterType,
+                fields: junctionSource + through.mapping.map(\.sourceField), whereVariable: whereName)
             junction = JunctionStep(
-                subgraph: through.subgraph, query: "query($\(whereName): \(through.filterType)!) " + junctionQuery.printed,
-                whereVariable: whereName, sourceFields: junctionSource, sourceAliases: sourceAliases, targetAliases: targetAliases)
+                subgraph: through.subgraph, query: query, whereVariable: whereName, sourceFields: junctionSource,
+                sourceAliases: Array(aliases.prefix(junctionSource.count)), targetAliases: Array(aliases.dropFirst(junctionSource.count)))
         }
 
         fetches[id] = Fetch(
@@ -405,10 +401,10 @@ struct VariableSet {
         }
     }
 
-    /// `($a: Int, $b: [ID!])`, or nothing when no variable is used.
-    func declaration(_ types: [String: String]) -> String {
-        guard !names.isEmpty else { return "" }
-        return "(" + names.map { "$\($0): \(types[$0] ?? "String")" }.joined(separator: ", ") + ")"
+    /// `$a: Int`, `$b: [ID!]`, ...: the declarations of the variables, with their types as the
+    /// client declared them.
+    func declarations(_ types: [String: String]) -> [String] {
+        names.map { "$\($0): \(types[$0] ?? "String")" }
     }
 }
 

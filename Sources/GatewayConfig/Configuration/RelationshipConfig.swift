@@ -110,4 +110,8 @@ public struct RelationshipConfig: Sendable, Hashable {
 
     /// Whether the target lives in the same subgraph as the source (still batched by the gateway).
     public var isLocal: Bool { sourceSubgraph == targetSubgraph }
+
+    /// The target type's fields its rows are matched on: the target side of the junction's
+    /// mapping with ``through``, of ``mapping`` otherwise.
+    public var targetKeyFields: [String] { through.map { $0.mapping.map(\.targetField) } ?? mapping.map(\.targetField) }
 }
