@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayJSON", "GatewayServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "GatewayExecution", "GatewayJSON", "GatewayServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Golden"]
         ),

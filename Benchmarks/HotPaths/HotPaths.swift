@@ -81,8 +81,16 @@ func rowsDocument() -> [UInt8] {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], warmupIterations: 3, maxDuration: .seconds(2))
+    // HOTPATHS_ITERATIONS=N runs each benchmark exactly N times (after one warm-up), for
+    // instruction counts under valgrind: the difference between two counts of iterations
+    // divided by the difference in iterations is the cost of one, without the setup.
+    if let iterations = ProcessInfo.processInfo.environment["HOTPATHS_ITERATIONS"].flatMap(Int.init) {
+        Benchmark.defaultConfiguration = .init(
+            metrics: [.wallClock], warmupIterations: 1, maxDuration: .seconds(3600), maxIterations: iterations)
+    } else {
+        Benchmark.defaultConfiguration = .init(
+            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], warmupIterations: 3, maxDuration: .seconds(2))
+    }
 
     let document = rowsDocument()
     Benchmark("JSON parse, 2,000 rows × 6 fields (\(document.count / 1024) KiB)") { benchmark in

@@ -64,3 +64,13 @@ final class FetchResults: Sendable {
     /// All outcomes, once every fetch has finished.
     var snapshot: [FetchOutcome?] { slots.withLock { $0 } }
 }
+
+/// The parsed answers of one request's fetches, kept alive until its response is written:
+/// the ``JSONRef``s in the outcomes point into them without owning them.
+final class AnswerDocuments: Sendable {
+    private let documents = Mutex<[JSONDocument]>([])
+
+    func keep(_ document: JSONDocument) {
+        documents.withLock { $0.append(document) }
+    }
+}

@@ -11,9 +11,9 @@ extension GatewayExecutor {
     static let errorsKey = Array("errors".utf8)
     static let rowsKey = Array("_r".utf8)
 
-    /// Sends one upstream GraphQL request and returns its parsed answer (the top-level object)
-    /// and its bytes.
-    func send(subgraph name: String, body: [UInt8]) async -> Result<(JSONRef, [UInt8]), FetchFailure> {
+    /// Sends one upstream GraphQL request and returns its parsed answer (the top-level object,
+    /// its document kept by the run) and its bytes.
+    func send(subgraph name: String, body: [UInt8], _ run: Run) async -> Result<(JSONRef, [UInt8]), FetchFailure> {
         guard let subgraph = supergraph.subgraph(named: name) else {
             return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
         }
@@ -29,7 +29,9 @@ extension GatewayExecutor {
         observer?(name, response.body.count)
         let root: JSONRef
         do {
-            root = try JSONDocument(parsing: response.body).root
+            let document = try JSONDocument(parsing: response.body)
+            run.answers.keep(document)
+            root = document.root
         } catch {
             let detail = response.isSuccess ? "its answer is not JSON (\(error))" : "it answered HTTP \(response.status)"
             return .failure(FetchFailure(
@@ -109,12 +111,12 @@ extension GatewayExecutor {
             } catch {
                 return .failed(FetchFailure(message: "Argument \"filter\": \(error.message)", code: "BAD_USER_INPUT"))
             }
-            switch await self.rewrite(coerced, typeName: supergraph.filterTypes[rewrite.type] ?? "", lookups: rewrite.lookups) {
+            switch await self.rewrite(coerced, typeName: supergraph.filterTypes[rewrite.type] ?? "", lookups: rewrite.lookups, run) {
             case .success(let rewritten): variables[rewrite.variable] = rewritten
             case .failure(let failure): return .failed(failure)
             }
         }
-        switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables)) {
+        switch await send(subgraph: fetch.subgraph, body: Self.body(query: fetch.query, variables: variables), run) {
         case .failure(let failure):
             return .failed(failure)
         case .success(let (root, _)):
@@ -137,7 +139,7 @@ extension GatewayExecutor {
                 } catch {
                     return .failed(error)
                 }
-                switch await sort(rows.items, plan: plan) {
+                switch await sort(rows.items, plan: plan, run) {
                 case .failure(let failure): return .failed(failure)
                 case .success(let sorted): ordered[key] = Self.page(sorted, offset: offset, limit: limit)
                 }
@@ -173,7 +175,7 @@ extension GatewayExecutor {
             request.extensions = nil
             body = request.encoded()
         }
-        switch await send(subgraph: fetch.subgraph, body: body) {
+        switch await send(subgraph: fetch.subgraph, body: body, run) {
         case .failure(let failure):
             return .failed(failure)
         case .success(let (root, bytes)):
@@ -232,7 +234,7 @@ extension GatewayExecutor {
         let parentKeys = Self.collectKeys(parent, relationship)
         if parentKeys.isEmpty { return .rows(.empty) }
         if let filter = arguments.filter, !relationship.filterLookups.isEmpty {
-            switch await rewrite(filter, typeName: supergraph.filterTypes[relationship.filterType] ?? "", lookups: relationship.filterLookups) {
+            switch await rewrite(filter, typeName: supergraph.filterTypes[relationship.filterType] ?? "", lookups: relationship.filterLookups, run) {
             case .success(let rewritten): arguments.filter = rewritten
             case .failure(let failure): return .failed(failure)
             }
@@ -244,7 +246,7 @@ extension GatewayExecutor {
         if let junction = relationship.junction {
             switch await fetchChunked(
                 parentKeys, subgraph: junction.subgraph, query: junction.query, label: relationship.relationship,
-                where: { Self.keyCondition($0, fields: junction.sourceFields) }, variables: { [junction.whereVariable: $0] })
+                where: { Self.keyCondition($0, fields: junction.sourceFields) }, variables: { [junction.whereVariable: $0] }, run)
             {
             case .failure(let failure): return .failed(failure)
             case .success(let rows): junctionRows = rows
@@ -269,13 +271,13 @@ extension GatewayExecutor {
                 variables[relationship.whereVariable] = whereValue
                 if let order { variables[relationship.orderVariable] = order }
                 return variables
-            })
+            }, run)
         {
         case .failure(let failure): return .failed(failure)
         case .success(let fetched): rows = fetched
         }
         if let orderPlan = relationship.orderPlan {
-            switch await sort(rows, plan: orderPlan) {
+            switch await sort(rows, plan: orderPlan, run) {
             case .failure(let failure): return .failed(failure)
             case .success(let sorted): rows = sorted
             }
@@ -294,12 +296,12 @@ extension GatewayExecutor {
     ///   - variables: the request's variables around that filter.
     func fetchChunked(
         _ keys: [[JSON]], subgraph: String, query: String, label: String, where condition: @escaping @Sendable ([[JSON]]) -> JSON,
-        variables: @escaping @Sendable (JSON) -> JSONObject
+        variables: @escaping @Sendable (JSON) -> JSONObject, _ run: Run
     ) async -> Result<[JSONRef], FetchFailure> {
         let size = configuration.maxKeysPerFetch
         if keys.count <= size {
             // One request: no task group needed.
-            let result = await send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(keys))))
+            let result = await send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(keys))), run)
             return result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
         }
         let chunks = stride(from: 0, to: keys.count, by: size).map { Array(keys[$0..<min($0 + size, keys.count)]) }
@@ -307,7 +309,7 @@ extension GatewayExecutor {
         await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
-                    let result = await self.send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(chunk))))
+                    let result = await self.send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(chunk))), run)
                     return (index, result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) })
                 }
             }

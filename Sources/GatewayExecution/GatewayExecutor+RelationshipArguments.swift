@@ -22,7 +22,7 @@ extension GatewayExecutor {
     /// Rewrites a coerced filter so that it names no relationship: each `{rel: {...}}` becomes
     /// a key condition on the parent's fields, from the plan's lookups (met in the same
     /// pre-order the planner listed them in). Independent lookups run concurrently.
-    func rewrite(_ value: JSON, typeName: String, lookups: [FilterLookup]) async -> Result<JSON, FetchFailure> {
+    func rewrite(_ value: JSON, typeName: String, lookups: [FilterLookup], _ run: Run) async -> Result<JSON, FetchFailure> {
         var next = 0
         let tree = filterTree(value, typeName: typeName, next: &next)
         guard next == lookups.count else {
@@ -30,7 +30,7 @@ extension GatewayExecutor {
                 message: "The filter's relationships do not match its plan (\(next) found, \(lookups.count) planned).",
                 code: "INTERNAL_SERVER_ERROR"))
         }
-        return await evaluate(tree, lookups)
+        return await evaluate(tree, lookups, run)
     }
 
     func filterTree(_ value: JSON, typeName: String, next: inout Int) -> FilterTree {
@@ -61,14 +61,14 @@ extension GatewayExecutor {
         return .object(members)
     }
 
-    func evaluate(_ tree: FilterTree, _ lookups: [FilterLookup]) async -> Result<JSON, FetchFailure> {
+    func evaluate(_ tree: FilterTree, _ lookups: [FilterLookup], _ run: Run) async -> Result<JSON, FetchFailure> {
         switch tree {
         case .value(let value):
             return .success(value)
         case .list(let items):
-            return await evaluateAll(items, lookups).map(JSON.array)
+            return await evaluateAll(items, lookups, run).map(JSON.array)
         case .object(let members):
-            switch await evaluateAll(members.map(\.tree), lookups) {
+            switch await evaluateAll(members.map(\.tree), lookups, run) {
             case .failure(let failure):
                 return .failure(failure)
             case .success(let values):
@@ -82,21 +82,21 @@ extension GatewayExecutor {
             }
         case .relationship(let index, let inner):
             let lookup = lookups[index]
-            switch await evaluate(inner, lookups) {
+            switch await evaluate(inner, lookups, run) {
             case .failure(let failure):
                 return .failure(failure)
             case .success(let filter):
-                return await keys(of: lookup, filter: filter).map { Self.keyConditionOrNothing($0, fields: lookup.sourceFields) }
+                return await keys(of: lookup, filter: filter, run).map { Self.keyConditionOrNothing($0, fields: lookup.sourceFields) }
             }
         }
     }
 
-    func evaluateAll(_ trees: [FilterTree], _ lookups: [FilterLookup]) async -> Result<[JSON], FetchFailure> {
-        if trees.count == 1 { return await evaluate(trees[0], lookups).map { [$0] } }
+    func evaluateAll(_ trees: [FilterTree], _ lookups: [FilterLookup], _ run: Run) async -> Result<[JSON], FetchFailure> {
+        if trees.count == 1 { return await evaluate(trees[0], lookups, run).map { [$0] } }
         var results: [Int: Result<JSON, FetchFailure>] = [:]
         await withTaskGroup(of: (Int, Result<JSON, FetchFailure>).self) { group in
             for (index, tree) in trees.enumerated() {
-                group.addTask { (index, await self.evaluate(tree, lookups)) }
+                group.addTask { (index, await self.evaluate(tree, lookups, run)) }
             }
             for await (index, result) in group { results[index] = result }
         }
@@ -111,11 +111,11 @@ extension GatewayExecutor {
     }
 
     /// The keys of the parents that the related rows matching `filter` point back at.
-    func keys(of lookup: FilterLookup, filter: JSON) async -> Result<[[JSON]], FetchFailure> {
+    func keys(of lookup: FilterLookup, filter: JSON, _ run: Run) async -> Result<[[JSON]], FetchFailure> {
         let label = "the filter on \(lookup.relationship)"
         let body = Self.body(query: lookup.query, variables: [lookup.whereVariable: filter])
         let rows: [JSONRef]
-        switch await send(subgraph: lookup.subgraph, body: body).flatMap({ root, _ in Self.rows(root, label: label, subgraph: lookup.subgraph) }) {
+        switch await send(subgraph: lookup.subgraph, body: body, run).flatMap({ root, _ in Self.rows(root, label: label, subgraph: lookup.subgraph) }) {
         case .failure(let failure): return .failure(failure)
         case .success(let fetched): rows = fetched
         }
@@ -123,7 +123,7 @@ extension GatewayExecutor {
         guard let junction = lookup.junction, !keys.isEmpty else { return .success(keys) }
         switch await fetchChunked(
             keys, subgraph: junction.subgraph, query: junction.query, label: label,
-            where: { Self.keyCondition($0, fields: junction.targetFields) }, variables: { [junction.whereVariable: $0] })
+            where: { Self.keyCondition($0, fields: junction.targetFields) }, variables: { [junction.whereVariable: $0] }, run)
         {
         case .failure(let failure): return .failure(failure)
         case .success(let junctionRows):
@@ -141,7 +141,7 @@ extension GatewayExecutor {
     /// Sorts rows as the plan says: related values looked up (one request per lookup, those
     /// of one depth concurrently), then the model protocol's order: nulls first ascending and
     /// last descending, ties broken by the next key and finally by `id` ascending.
-    func sort(_ rows: [JSONRef], plan: OrderPlan) async -> Result<[JSONRef], FetchFailure> {
+    func sort(_ rows: [JSONRef], plan: OrderPlan, _ run: Run) async -> Result<[JSONRef], FetchFailure> {
         var related: [[JoinKey: JSONRef]] = Array(repeating: [:], count: plan.lookups.count)
         // Each lookup's rows in the order they came, for the lookups that depend on it.
         var fetched: [[JSONRef]] = Array(repeating: [], count: plan.lookups.count)
@@ -163,7 +163,7 @@ extension GatewayExecutor {
                         if keys.isEmpty { return (index, .success([])) }
                         return (index, await self.fetchChunked(
                             keys, subgraph: lookup.subgraph, query: lookup.query, label: "the order by \(lookup.relationship)",
-                            where: { Self.keyCondition($0, fields: lookup.targetFields) }, variables: { [lookup.whereVariable: $0] }))
+                            where: { Self.keyCondition($0, fields: lookup.targetFields) }, variables: { [lookup.whereVariable: $0] }, run))
                     }
                 }
                 for await (index, result) in group { results[index] = result }

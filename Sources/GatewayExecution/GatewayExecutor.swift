@@ -60,6 +60,7 @@ public final class GatewayExecutor: Sendable {
         let rawBody: [UInt8]?
         let variables: JSONObject
         let results: FetchResults
+        let answers = AnswerDocuments()
     }
 
     /// Executes a plan and returns the response body.
@@ -96,7 +97,8 @@ public final class GatewayExecutor: Sendable {
         var writer = ResponseWriter(
             plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
         writer.errors = introspectionErrors
-        return writer.write()
+        // The outcomes point into the answers: they live until the response is written.
+        return withExtendedLifetime(run.answers) { writer.write() }
     }
 
     func introspect(

@@ -5,31 +5,42 @@ import GatewayJSON
 /// hashing and comparing one allocates nothing, which matters because stitching makes one per
 /// parent object and per row.
 struct JoinKey: Hashable, Sendable {
-    private var a: UInt64 = 0
-    private var b: UInt64 = 0
-    private var c: UInt64 = 0
-    private var d: UInt64 = 0
+    /// The first 32 bytes, little-endian, zero past `length` (JSON text has no zero bytes).
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var length = 0
     /// The bytes past the first 32, for longer keys.
     private var spill: [UInt8]? = nil
 
+    static func == (left: JoinKey, right: JoinKey) -> Bool {
+        left.length == right.length && left.words.0 == right.words.0 && left.words.1 == right.words.1
+            && left.words.2 == right.words.2 && left.words.3 == right.words.3 && left.spill == right.spill
+    }
+
+    /// Only the words the key fills: most keys are a few digits, one word.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        if length > 8 { hasher.combine(words.1) }
+        if length > 16 { hasher.combine(words.2) }
+        if length > 24 { hasher.combine(words.3) }
+        if let spill { hasher.combine(bytes: UnsafeRawBufferPointer(start: spill, count: spill.count)) }
+    }
+
     private mutating func append(_ byte: UInt8) {
-        if length < 32 {
-            let shift = UInt64((length % 8) * 8)
-            switch length / 8 {
-            case 0: a |= UInt64(byte) << shift
-            case 1: b |= UInt64(byte) << shift
-            case 2: c |= UInt64(byte) << shift
-            default: d |= UInt64(byte) << shift
-            }
-        } else {
-            spill = (spill ?? []) + [byte]
-        }
-        length += 1
+        withUnsafeBytes(of: byte) { append(UnsafeBufferPointer(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 1)) }
     }
 
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for byte in bytes { append(byte) }
+        guard !bytes.isEmpty else { return }
+        let inline = min(bytes.count, max(32 - length, 0))
+        if inline > 0 {
+            let offset = length
+            withUnsafeMutableBytes(of: &words) { storage in
+                UnsafeMutableRawBufferPointer(rebasing: storage[offset..<(offset + inline)]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[0..<inline]))
+            }
+        }
+        if inline < bytes.count { spill = (spill ?? []) + bytes[inline...] }
+        length += bytes.count
     }
 
     /// Parts are separated by a byte that JSON text never contains unescaped.

@@ -96,8 +96,11 @@ struct ResponseWriter {
                 if !written { out.null() }
             case .forwarded(let bytes)?:
                 // A forward plan whose answer is written field by field (mixed with errors).
-                let data = (try? JSONDocument(parsing: bytes))?.root.member(GatewayExecutor.dataKey)
-                if !write(data?.member(upstreamKey), type: type, shape: shape) { out.null() }
+                let document = try? JSONDocument(parsing: bytes)
+                withExtendedLifetime(document) {
+                    let data = document?.root.member(GatewayExecutor.dataKey)
+                    if !write(data?.member(upstreamKey), type: type, shape: shape) { out.null() }
+                }
             case .failed(let failure)?:
                 fail(fetch, failure)
                 out.null()

@@ -56,13 +56,17 @@ public final class JSONDocument: @unchecked Sendable {
         UnsafeMutableBufferPointer(mutating: nodes).deallocate()
     }
 
-    /// The document's top-level value.
+    /// The document's top-level value; valid while the document is alive.
     public var root: JSONRef { JSONRef(document: self, index: 0) }
 }
 
 /// A value inside a ``JSONDocument``.
+///
+/// A reference does not keep its document alive: whoever parses a document keeps it (the
+/// gateway keeps each request's answers until its response is written), so that copying
+/// references, which stitching does for every row and field, costs no reference counting.
 public struct JSONRef: Sendable {
-    public let document: JSONDocument
+    public unowned(unsafe) let document: JSONDocument
     public let index: Int
 
     @inlinable
@@ -348,7 +352,17 @@ private struct TapeBuilder {
         index += 1
         var escaped = false
         var ascii = true
+        let base = UnsafeRawPointer(bytes.baseAddress!)
         while index < bytes.count {
+            // Eight bytes at a time while none of them ends the string, starts an escape or is
+            // a control character (most of a string's bytes).
+            while index + 8 <= bytes.count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                if word & 0x8080_8080_8080_8080 != 0 { ascii = false }
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -383,6 +397,22 @@ private struct TapeBuilder {
             index += 1
         }
         throw error("Unterminated string")
+    }
+
+    /// Whether one of the eight bytes of `word` is `"`, `\\` or below 0x20 (bytes of 0x80 and
+    /// above count as none of these).
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & high != 0 }
+        let ascii = word & ~high
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        // A byte below 0x20: with its high bit set, subtracting 0x20 clears it (and borrows
+        // nothing from the next byte), and the byte itself has the high bit clear.
+        let control = ~((ascii | high) &- (ones &* 0x20)) & ~word & high != 0
+        return quote || backslash || control
     }
 
     func isHex(_ byte: UInt8) -> Bool {

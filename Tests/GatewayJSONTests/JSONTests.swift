@@ -73,11 +73,16 @@ struct JSONDocumentTests {
 
     @Test func decodesToTheSameValueAsTheTreeParser() throws {
         let document = try JSONDocument(parsing: Array(Self.text.utf8))
-        #expect(document.root.json == (try JSONParser.parse(Self.text)))
+        // References do not keep their document alive: the test does.
+        let expected = try JSONParser.parse(Self.text)
+        withExtendedLifetime(document) {
+            #expect(document.root.json == expected)
+        }
     }
 
     @Test func membersAreFoundInOrderOrByScanAndValuesCopiedAsTheyCame() throws {
         let document = try JSONDocument(parsing: Array(Self.text.utf8))
+        defer { withExtendedLifetime(document) {} }
         let rows = try #require(document.root.member("data")?.member("_r"))
         #expect(rows.isArray && rows.count == 2)
         let first = rows.items[0]
@@ -103,5 +108,31 @@ struct JSONDocumentTests {
             #expect(throws: JSONParseError.self, "\(text)") { try JSONDocument(parsing: Array(text.utf8)) }
         }
         #expect(throws: JSONParseError.self) { try JSONDocument(parsing: [0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    /// Strings are scanned eight bytes at a time: a quote, an escape, a control character or a
+    /// non-ASCII byte at any position of a word must be seen as the byte-by-byte scan sees it.
+    @Test func stringsAgreeWithTheTreeParserAtEveryPositionOfAWord() throws {
+        let specials: [(bytes: [UInt8], valid: Bool)] = [
+            (Array(#"\""#.utf8), true), (Array(#"\\"#.utf8), true), (Array(#"\u00e6"#.utf8), true), (Array("æ".utf8), true),
+            (Array("€".utf8), true), ([0x7F], true), ([0x1F], false), ([0x01], false), ([0x00], false), ([0xC3, 0x28], false),
+            ([0xFF], false), ([0x20], true), ([0x21], true), ([0x23], true), ([0x5B], true), ([0x5D], true),
+        ]
+        for (special, valid) in specials {
+            for position in 0..<20 {
+                let content = Array(repeating: UInt8(ascii: "a"), count: position) + special
+                    + Array(repeating: UInt8(ascii: "b"), count: 19 - position)
+                let text = Array(#"{"k":""#.utf8) + content + Array(#"","n":1}"#.utf8)
+                let label = "\(special) at \(position)"
+                if valid {
+                    let document = try JSONDocument(parsing: text)
+                    let expected = try JSONParser.parse(text)
+                    withExtendedLifetime(document) { #expect(document.root.json == expected, "\(label)") }
+                } else {
+                    #expect(throws: JSONParseError.self, "\(label)") { try JSONDocument(parsing: text) }
+                    #expect(throws: JSONParseError.self, "\(label)") { try JSONParser.parse(text) }
+                }
+            }
+        }
     }
 }
