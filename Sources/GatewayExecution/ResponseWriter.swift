@@ -20,13 +20,26 @@ struct ResponseWriter {
     /// Errors reported per failed fetch, to cap them.
     var reported: [Int: Int] = [:]
     var path: [PathElement] = []
-    /// Each relationship fetch's source key aliases as bytes, by fetch id.
-    let sourceKeys: [[[UInt8]]]
-    /// Each relationship fetch's kind (nil for other fetches), its rows or its failure: read
-    /// once here rather than copied out of the plan and outcomes for every parent object.
-    let kinds: [RelationshipKind?]
-    let groups: [RowGroups?]
-    let failures: [FetchFailure?]
+    /// Each relationship fetch's answer as the writer reads it, by fetch id (nil for other
+    /// fetches): one reference per parent object rather than its parts copied out of the plan
+    /// and the outcomes.
+    let relationships: [RelationshipAnswer?]
+
+    /// A relationship fetch's answer: its rows by key, or its failure.
+    final class RelationshipAnswer {
+        let kind: RelationshipKind
+        /// The parent's key aliases, as bytes.
+        let sourceKeys: [[UInt8]]
+        let rows: [JoinKey: [JSONRef]]
+        let failure: FetchFailure?
+
+        init(kind: RelationshipKind, sourceKeys: [[UInt8]], rows: [JoinKey: [JSONRef]], failure: FetchFailure?) {
+            self.kind = kind
+            self.sourceKeys = sourceKeys
+            self.rows = rows
+            self.failure = failure
+        }
+    }
 
     init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, maxErrorsPerFetch: Int) {
         self.plan = plan
@@ -34,31 +47,27 @@ struct ResponseWriter {
         self.introspection = introspection
         self.maxErrorsPerFetch = maxErrorsPerFetch
         path.reserveCapacity(64)
-        sourceKeys = plan.fetches.map { fetch in
-            if case .relationship(let relationship) = fetch.kind { return relationship.sourceKeyBytes }
-            return []
-        }
-        kinds = plan.fetches.map { fetch in
-            if case .relationship(let relationship) = fetch.kind { return relationship.kind }
-            return nil
-        }
-        groups = outcomes.map { outcome in
-            if case .rows(let groups)? = outcome { return groups }
-            return nil
-        }
-        failures = outcomes.map { outcome in
-            if case .failed(let failure)? = outcome { return failure }
-            return nil
+        relationships = zip(plan.fetches, outcomes).map { fetch, outcome in
+            guard case .relationship(let relationship) = fetch.kind else { return nil }
+            var rows: [JoinKey: [JSONRef]] = [:]
+            var failure: FetchFailure?
+            switch outcome {
+            case .rows(let groups)?: rows = groups.byKey
+            case .failed(let error)?: failure = error
+            default: break
+            }
+            return RelationshipAnswer(kind: relationship.kind, sourceKeys: relationship.sourceKeyBytes, rows: rows, failure: failure)
         }
     }
 
     mutating func write() -> [UInt8] {
         out.raw("{\"data\":{")
-        for (index, field) in plan.shape.fields.enumerated() {
+        let shape = plan.shape
+        for (index, field) in shape.fields.enumerated() {
             if index > 0 { out.raw(UInt8(ascii: ",")) }
-            out.raw(plan.shape.keyPrefixes[index])
+            out.raw(shape.steps[index].prefix(in: shape.bytes))
             path = [.key(field.key)]
-            writeRoot(field, upstreamKey: plan.shape.upstreamKeys[index])
+            writeRoot(field, upstreamKey: shape.steps[index].upstreamKey(in: shape.bytes))
         }
         out.raw(UInt8(ascii: "}"))
         for (id, count) in reported where count > maxErrorsPerFetch {
@@ -74,7 +83,7 @@ struct ResponseWriter {
         return out.bytes
     }
 
-    mutating func writeRoot(_ field: ShapeField, upstreamKey: [UInt8]) {
+    mutating func writeRoot(_ field: ShapeField, upstreamKey: UnsafeBufferPointer<UInt8>) {
         switch field {
         case .typename(_, let typeName):
             out.string(typeName)
@@ -179,26 +188,27 @@ struct ResponseWriter {
     mutating func writeObject(_ object: JSONRef, shape: Shape) -> Bool {
         let mark = out.bytes.count
         out.raw(UInt8(ascii: "{"))
+        let bytes = shape.bytes
         // Upstream objects list the fields in the order the plan asked for them.
         var cursor = 0
-        for (index, field) in shape.fields.enumerated() {
+        for (index, step) in shape.steps.enumerated() {
             if index > 0 { out.raw(UInt8(ascii: ",")) }
-            out.raw(shape.keyPrefixes[index])
-            switch field {
-            case .typename(_, let typeName):
-                out.string(typeName)
-            case .value(_, _, let type), .object(_, _, let type, _):
-                let value = object.member(shape.upstreamKeys[index], cursor: &cursor)
-                let nested: Shape? = if case .object(_, _, _, let shape) = field { shape } else { nil }
+            out.raw(step.prefix(in: bytes))
+            switch step.kind {
+            case .value, .object:
+                let value = object.member(step.upstreamKey(in: bytes), cursor: &cursor)
                 // The common case, a plain scalar present: copy it without the bookkeeping.
-                if nested == nil, let value, !value.isNull, case .named = type.nullable, value.kind != .object,
-                    value.kind != .array
-                {
+                if step.plainScalar, let value, !value.isNull, value.kind != .object, value.kind != .array {
                     out.raw(value)
                     continue
                 }
-                path.append(.key(field.key))
-                let written = write(value, type: type, shape: nested)
+                let type: TypeRef
+                switch shape.fields[index] {
+                case .value(_, _, let fieldType), .object(_, _, let fieldType, _): type = fieldType
+                default: continue
+                }
+                path.append(.key(shape.keys[index]))
+                let written = write(value, type: type, shape: shape.children[index])
                 path.removeLast()
                 if !written {
                     if type.isNonNull {
@@ -207,12 +217,16 @@ struct ResponseWriter {
                     }
                     out.null()
                 }
-            case .relationship(_, let fetch, let targetShape):
-                path.append(.key(field.key))
-                writeRelationship(object, fetch: fetch, shape: targetShape)
+            case .relationship:
+                path.append(.key(shape.keys[index]))
+                writeRelationship(object, fetch: step.fetch, shape: shape.children[index]!)
                 path.removeLast()
-            case .root, .introspection:
-                out.null()
+            case .other:
+                if case .typename(_, let typeName) = shape.fields[index] {
+                    out.string(typeName)
+                } else {
+                    out.null()
+                }
             }
         }
         out.raw(UInt8(ascii: "}"))
@@ -221,15 +235,13 @@ struct ResponseWriter {
 
     /// A relationship field of a parent object: nullable, so it never fails its parent.
     mutating func writeRelationship(_ parent: JSONRef, fetch: Int, shape: Shape) {
-        guard let kind = kinds[fetch] else { return out.null() }
-        if let failure = failures[fetch] {
+        guard let answer = relationships[fetch] else { return out.null() }
+        if let failure = answer.failure {
             fail(fetch, failure)
             return out.null()
         }
-        let rows = groups[fetch].flatMap { groups in
-            JoinKey.of(parent, sourceKeys[fetch]).flatMap { groups.byKey[$0] }
-        } ?? []
-        switch kind {
+        let rows = JoinKey.of(parent, answer.sourceKeys).flatMap { answer.rows[$0] } ?? []
+        switch answer.kind {
         case .object:
             guard let row = rows.first, row.isObject, writeObject(row, shape: shape) else { return out.null() }
         case .array:

@@ -104,21 +104,19 @@ public struct JSONRef: Sendable {
 
     /// Whether the string node at `position` is the key `key` (its UTF-8 bytes).
     @inlinable
-    func isKey(_ position: Int, _ key: [UInt8]) -> Bool {
+    func isKey(_ position: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let keyNode = document.nodes[position]
         let start = Int(keyNode.start) + 1
         let length = Int(keyNode.end) - 1 - start
         guard length == key.count, !keyNode.escaped else { return false }
         if length == 0 { return true }
-        return key.withUnsafeBufferPointer { wanted in
-            memcmp(document.bytes.baseAddress! + start, wanted.baseAddress!, length) == 0
-        }
+        return memcmp(document.bytes.baseAddress! + start, key.baseAddress!, length) == 0
     }
 
     /// The value of an object's member whose key is `key` (its UTF-8 bytes); nil when there is
     /// none or this is not an object.
     @inlinable
-    public func member(_ key: [UInt8]) -> JSONRef? {
+    public func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONRef? {
         let node = document.nodes[index]
         guard node.kind == .object else { return nil }
         var position = index + 1
@@ -129,11 +127,16 @@ public struct JSONRef: Sendable {
         return nil
     }
 
+    @inlinable
+    public func member(_ key: [UInt8]) -> JSONRef? {
+        key.withUnsafeBufferPointer { member($0) }
+    }
+
     /// The value of member `key`, trying first the member at `cursor` (a key's node index; 0
     /// for the first member) and moving the cursor past it: reading fields in the order an
     /// object lists them costs one comparison each.
     @inlinable
-    public func member(_ key: [UInt8], cursor: inout Int) -> JSONRef? {
+    public func member(_ key: UnsafeBufferPointer<UInt8>, cursor: inout Int) -> JSONRef? {
         let node = document.nodes[index]
         guard node.kind == .object else { return nil }
         if cursor == 0 { cursor = index + 1 }
@@ -143,6 +146,11 @@ public struct JSONRef: Sendable {
             return JSONRef(document: document, index: value)
         }
         return member(key)
+    }
+
+    @inlinable
+    public func member(_ key: [UInt8], cursor: inout Int) -> JSONRef? {
+        key.withUnsafeBufferPointer { member($0, cursor: &cursor) }
     }
 
     public func member(_ key: String) -> JSONRef? { member(Array(key.utf8)) }

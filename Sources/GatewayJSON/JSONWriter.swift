@@ -12,8 +12,12 @@ public struct JSONWriter: Sendable {
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
-    @inline(__always)
+    @inlinable
     public mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+
+    /// Bytes copied as they are (the stitching path: keys and upstream values).
+    @inlinable
+    public mutating func raw(_ data: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: data) }
 
     public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -199,30 +199,112 @@ public indirect enum ValueTemplate: Sendable, Equatable {
 
 /// How the client's response is assembled for one object type: the fields in the client's
 /// order, each saying where its value comes from.
-public struct Shape: Sendable, Equatable {
+///
+/// Immutable, and a class so that the response writer, which walks a shape once per object of
+/// the response, holds it with one reference; `steps` and `bytes` say per field what the
+/// writer needs without copying the field's enum.
+public final class Shape: @unchecked Sendable, Equatable {
+    // @unchecked: `bytes` is written once in `init`, only read afterwards, freed in `deinit`.
     public let typeName: String
     public let fields: [ShapeField]
-    /// Each field's `"key":` as JSON bytes, written as they are.
-    public let keyPrefixes: [[UInt8]]
-    /// Each field's upstream key as UTF-8 bytes (empty for fields not read from upstream).
-    public let upstreamKeys: [[UInt8]]
+    /// Per field, in order: what the writer does (plain data).
+    public let steps: [WriteStep]
+    /// Per field, the shape of its object or relationship rows (nil for other fields).
+    public let children: [Shape?]
+    /// Per field, its response key (for error paths).
+    public let keys: [String]
+    /// Each field's `"key":` as JSON bytes and its upstream key as UTF-8, which `steps` point
+    /// into; owned by the shape, freed with it.
+    public let bytes: UnsafeBufferPointer<UInt8>
+
+    /// What the response writer does for one field.
+    public struct WriteStep: Sendable {
+        public enum Kind: UInt8, Sendable {
+            /// Read `upstreamKey` from the upstream object; a scalar present is copied as is.
+            case value
+            /// Read `upstreamKey`; an object, written by its child shape.
+            case object
+            /// Rows of relationship fetch `fetch` for the object's key, by the child shape.
+            case relationship
+            /// `__typename`, root and introspection fields: see the field itself.
+            case other
+        }
+        public let kind: Kind
+        /// Whether the field's type is a scalar or enum (nullable or not), not a list: a
+        /// non-null value present is copied without further checks.
+        public let plainScalar: Bool
+        /// The relationship fetch (relationship steps).
+        public let fetch: Int
+        @usableFromInline let prefixStart: Int32
+        @usableFromInline let prefixCount: Int32
+        @usableFromInline let upstreamStart: Int32
+        @usableFromInline let upstreamCount: Int32
+
+        /// `"key":`.
+        @inlinable public func prefix(in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(prefixStart)..<Int(prefixStart + prefixCount)])
+        }
+
+        /// The key the value has in the upstream object (empty for fields not read from it).
+        @inlinable public func upstreamKey(in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(upstreamStart)..<Int(upstreamStart + upstreamCount)])
+        }
+    }
 
     public init(typeName: String, fields: [ShapeField]) {
         self.typeName = typeName
         self.fields = fields
-        keyPrefixes = fields.map { field in
+        var text: [UInt8] = []
+        var steps: [WriteStep] = []
+        var children: [Shape?] = []
+        for field in fields {
             var writer = JSONWriter(capacity: field.key.utf8.count + 3)
             writer.key(field.key)
-            return writer.bytes
-        }
-        upstreamKeys = fields.map { field in
+            let prefixStart = Int32(text.count)
+            text += writer.bytes
+            let upstreamStart = Int32(text.count)
+            let kind: WriteStep.Kind
+            var plainScalar = false
+            var fetch = -1
+            var child: Shape?
             switch field {
-            case .root(_, _, let upstreamKey, _, _), .value(_, let upstreamKey, _), .object(_, let upstreamKey, _, _):
-                return Array(upstreamKey.utf8)
-            default:
-                return []
+            case .value(_, let upstreamKey, let type):
+                kind = .value
+                text += Array(upstreamKey.utf8)
+                if case .named = type.nullable { plainScalar = true }
+            case .object(_, let upstreamKey, _, let shape):
+                kind = .object
+                text += Array(upstreamKey.utf8)
+                child = shape
+            case .relationship(_, let id, let shape):
+                kind = .relationship
+                fetch = id
+                child = shape
+            case .root(_, _, let upstreamKey, _, _):
+                kind = .other
+                text += Array(upstreamKey.utf8)
+            case .typename, .introspection:
+                kind = .other
             }
+            steps.append(WriteStep(
+                kind: kind, plainScalar: plainScalar, fetch: fetch, prefixStart: prefixStart, prefixCount: upstreamStart - prefixStart,
+                upstreamStart: upstreamStart, upstreamCount: Int32(text.count) - upstreamStart))
+            children.append(child)
         }
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.count, 1))
+        _ = buffer.initialize(from: text)
+        self.bytes = UnsafeBufferPointer(rebasing: buffer[0..<text.count])
+        self.steps = steps
+        self.children = children
+        self.keys = fields.map(\.key)
+    }
+
+    deinit {
+        UnsafeMutableBufferPointer(mutating: bytes).deallocate()
+    }
+
+    public static func == (left: Shape, right: Shape) -> Bool {
+        left === right || (left.typeName == right.typeName && left.fields == right.fields)
     }
 }
 
