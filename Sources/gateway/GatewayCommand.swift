@@ -26,6 +26,7 @@ struct LoadOptions: ParsableArguments {
     var wait: Double = 60
 
     func logger(_ label: String, level: Logger.Level = .info) -> Logger {
+        GatewayLogHandler.bootstrap()
         var logger = Logger(label: label)
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
         return logger
