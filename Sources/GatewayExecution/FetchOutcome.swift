@@ -17,16 +17,32 @@ struct FetchFailure: Error, Sendable {
 
 /// A relationship fetch's rows, grouped by join key and paged per parent.
 struct RowGroups: Sendable {
-    /// The rows each key gets, in the target collection's order, `offset`/`limit` applied.
-    var byKey: [JoinKey: [JSONRef]]
-    /// The keys in the order their first row came: what nested relationships iterate, so that
-    /// their requests are the same for the same data (dictionary order is not).
-    var keys: [JoinKey]
+    /// Each key's group in `groups`.
+    var positions: [JoinKey: Int] = [:]
+    /// The rows each key gets, in the target collection's order, `offset`/`limit` applied;
+    /// the groups in the order their first row came: what nested relationships iterate, so
+    /// that their requests are the same for the same data (dictionary order is not).
+    var groups: [[JSONRef]] = []
 
-    static let empty = RowGroups(byKey: [:], keys: [])
+    static let empty = RowGroups()
+
+    /// Adds a row to its key's group (made when the key is new).
+    mutating func append(_ row: JSONRef, key: JoinKey) {
+        if let position = positions[key] {
+            groups[position].append(row)
+        } else {
+            positions[key] = groups.count
+            groups.append([row])
+        }
+    }
+
+    /// The rows of a key, nil when it has none.
+    func rows(for key: JoinKey) -> [JSONRef]? {
+        positions[key].map { groups[$0] }
+    }
 
     /// The rows some parent shows: the parents of nested relationships.
-    var reachableRows: some Sequence<JSONRef> { keys.lazy.flatMap { byKey[$0] ?? [] } }
+    var reachableRows: some Sequence<JSONRef> { groups.lazy.joined() }
 }
 
 /// What one fetch produced.

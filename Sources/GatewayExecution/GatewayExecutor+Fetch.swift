@@ -403,20 +403,14 @@ extension GatewayExecutor {
     /// Rows grouped by their target key, in upstream order, each group paged by the
     /// relationship's `offset` and `limit`; an Object relationship keeps the first row.
     static func group(_ rows: [JSONRef], _ relationship: RelationshipFetch, _ arguments: EvaluatedArguments) -> RowGroups {
-        var byKey: [JoinKey: [JSONRef]] = [:]
-        var keys: [JoinKey] = []
+        var groups = RowGroups()
         let aliases = relationship.targetKeyBytes
         for row in rows {
             // A row whose key has a null part matches no parent.
             guard let key = JoinKey.of(row, aliases) else { continue }
-            if byKey[key] == nil {
-                keys.append(key)
-                byKey[key] = [row]
-            } else {
-                byKey[key]!.append(row)
-            }
+            groups.append(row, key: key)
         }
-        return page(RowGroups(byKey: byKey, keys: keys), relationship.kind, arguments)
+        return page(groups, relationship.kind, arguments)
     }
 
     /// Target rows grouped by parent through the junction rows: each parent gets the target
@@ -440,25 +434,24 @@ extension GatewayExecutor {
             if targetsOfParent[parent] == nil { parents.append(parent) }
             targetsOfParent[parent, default: []].insert(target)
         }
-        var byKey: [JoinKey: [JSONRef]] = [:]
-        var keys: [JoinKey] = []
+        var groups = RowGroups()
         for parent in parents {
             let indexes = Set(targetsOfParent[parent]!.flatMap { positions[$0] ?? [] }).sorted()
             if !indexes.isEmpty {
-                byKey[parent] = indexes.map { rows[$0] }
-                keys.append(parent)
+                groups.positions[parent] = groups.groups.count
+                groups.groups.append(indexes.map { rows[$0] })
             }
         }
-        return page(RowGroups(byKey: byKey, keys: keys), relationship.kind, arguments)
+        return page(groups, relationship.kind, arguments)
     }
 
     static func page(_ groups: RowGroups, _ kind: RelationshipKind, _ arguments: EvaluatedArguments) -> RowGroups {
         var groups = groups
         if kind == .object {
-            for key in groups.keys where groups.byKey[key]!.count > 1 { groups.byKey[key] = [groups.byKey[key]![0]] }
+            for index in groups.groups.indices where groups.groups[index].count > 1 { groups.groups[index].removeSubrange(1...) }
         } else if arguments.offset > 0 || arguments.limit != nil {
-            for key in groups.keys {
-                groups.byKey[key] = page(groups.byKey[key]!, offset: arguments.offset, limit: arguments.limit)
+            for index in groups.groups.indices {
+                groups.groups[index] = page(groups.groups[index], offset: arguments.offset, limit: arguments.limit)
             }
         }
         return groups

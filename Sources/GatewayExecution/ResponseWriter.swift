@@ -30,10 +30,10 @@ struct ResponseWriter {
         let kind: RelationshipKind
         /// The parent's key aliases, as bytes.
         let sourceKeys: [[UInt8]]
-        let rows: [JoinKey: [JSONRef]]
+        let rows: RowGroups
         let failure: FetchFailure?
 
-        init(kind: RelationshipKind, sourceKeys: [[UInt8]], rows: [JoinKey: [JSONRef]], failure: FetchFailure?) {
+        init(kind: RelationshipKind, sourceKeys: [[UInt8]], rows: RowGroups, failure: FetchFailure?) {
             self.kind = kind
             self.sourceKeys = sourceKeys
             self.rows = rows
@@ -49,10 +49,10 @@ struct ResponseWriter {
         path.reserveCapacity(64)
         relationships = zip(plan.fetches, outcomes).map { fetch, outcome in
             guard case .relationship(let relationship) = fetch.kind else { return nil }
-            var rows: [JoinKey: [JSONRef]] = [:]
+            var rows = RowGroups.empty
             var failure: FetchFailure?
             switch outcome {
-            case .rows(let groups)?: rows = groups.byKey
+            case .rows(let groups)?: rows = groups
             case .failed(let error)?: failure = error
             default: break
             }
@@ -240,7 +240,7 @@ struct ResponseWriter {
             fail(fetch, failure)
             return out.null()
         }
-        let rows = JoinKey.of(parent, answer.sourceKeys).flatMap { answer.rows[$0] } ?? []
+        let rows = JoinKey.of(parent, answer.sourceKeys).flatMap { answer.rows.rows(for: $0) } ?? []
         switch answer.kind {
         case .object:
             guard let row = rows.first, row.isObject, writeObject(row, shape: shape) else { return out.null() }
