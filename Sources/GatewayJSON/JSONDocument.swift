@@ -42,13 +42,16 @@ public final class JSONDocument: @unchecked Sendable {
         let result = text.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) in try builder.parse(buffer) }
         }
-        try result.get()
+        guard case .success = result else {
+            builder.nodes.deallocate()
+            try result.get()
+            fatalError("unreachable: the parse failed")
+        }
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.count, 1))
         _ = bytes.initialize(from: text)
-        let nodes = UnsafeMutableBufferPointer<Node>.allocate(capacity: max(builder.nodes.count, 1))
-        _ = nodes.initialize(from: builder.nodes)
         self.bytes = UnsafeBufferPointer(rebasing: bytes[0..<text.count])
-        self.nodes = UnsafeBufferPointer(rebasing: nodes[0..<builder.nodes.count])
+        // The builder's buffer becomes the document's (Node is plain data: nothing to deinitialize).
+        self.nodes = UnsafeBufferPointer(rebasing: builder.nodes[0..<builder.count])
     }
 
     deinit {
@@ -219,13 +222,16 @@ extension JSONWriter {
     }
 }
 
-/// Builds a document's nodes in one pass over the bytes.
+/// Builds a document's nodes in one pass over the bytes, into a buffer the document takes
+/// over (grown by doubling; no per-node checks of an array's uniqueness).
 private struct TapeBuilder {
-    var nodes: [JSONDocument.Node] = []
+    var nodes: UnsafeMutableBufferPointer<JSONDocument.Node>
+    /// Nodes written so far.
+    var count = 0
     var index = 0
 
     init(count: Int) {
-        nodes.reserveCapacity(max(16, count / 8))
+        nodes = .allocate(capacity: max(16, count / 6))
     }
 
     mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
@@ -250,8 +256,16 @@ private struct TapeBuilder {
     func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
 
     mutating func append(_ kind: JSONDocument.Kind, start: Int, end: Int, escaped: Bool = false) {
-        nodes.append(.init(
-            kind: kind, escaped: escaped, start: Int32(start), end: Int32(end), next: Int32(nodes.count + 1), count: 0))
+        if count == nodes.count {
+            let larger = UnsafeMutableBufferPointer<JSONDocument.Node>.allocate(capacity: nodes.count * 2)
+            _ = larger.initialize(fromContentsOf: nodes)
+            nodes.deallocate()
+            nodes = larger
+        }
+        nodes.initializeElement(
+            at: count,
+            to: .init(kind: kind, escaped: escaped, start: Int32(start), end: Int32(end), next: Int32(count + 1), count: 0))
+        count += 1
     }
 
     mutating func value(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int) throws(JSONParseError) {
@@ -260,11 +274,11 @@ private struct TapeBuilder {
         let start = index
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            let position = nodes.count
+            let position = count
             append(.object, start: start, end: start)
             index += 1
             skipWhitespace(bytes)
-            var count: Int32 = 0
+            var members: Int32 = 0
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
             } else {
@@ -281,7 +295,7 @@ private struct TapeBuilder {
                     index += 1
                     skipWhitespace(bytes)
                     try value(bytes, depth: depth + 1)
-                    count += 1
+                    members += 1
                     skipWhitespace(bytes)
                     guard index < bytes.count else { throw error("Unexpected end of JSON in object") }
                     if bytes[index] == UInt8(ascii: ",") {
@@ -296,21 +310,21 @@ private struct TapeBuilder {
                 }
             }
             nodes[position].end = Int32(index)
-            nodes[position].next = Int32(nodes.count)
-            nodes[position].count = count
+            nodes[position].next = Int32(count)
+            nodes[position].count = members
         case UInt8(ascii: "["):
-            let position = nodes.count
+            let position = count
             append(.array, start: start, end: start)
             index += 1
             skipWhitespace(bytes)
-            var count: Int32 = 0
+            var members: Int32 = 0
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
             } else {
                 while true {
                     skipWhitespace(bytes)
                     try value(bytes, depth: depth + 1)
-                    count += 1
+                    members += 1
                     skipWhitespace(bytes)
                     guard index < bytes.count else { throw error("Unexpected end of JSON in array") }
                     if bytes[index] == UInt8(ascii: ",") {
@@ -325,8 +339,8 @@ private struct TapeBuilder {
                 }
             }
             nodes[position].end = Int32(index)
-            nodes[position].next = Int32(nodes.count)
-            nodes[position].count = count
+            nodes[position].next = Int32(count)
+            nodes[position].count = members
         case UInt8(ascii: "\""):
             try string(bytes)
         case UInt8(ascii: "t"):
@@ -366,8 +380,13 @@ private struct TapeBuilder {
             // a control character (most of a string's bytes).
             while index + 8 <= bytes.count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
                 if word & 0x8080_8080_8080_8080 != 0 { ascii = false }
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    // Straight to the first of them (bytes are little-endian in the word).
+                    index += special.trailingZeroBitCount / 8
+                    break
+                }
                 index += 8
             }
             guard index < bytes.count else { break }
@@ -407,20 +426,22 @@ private struct TapeBuilder {
         throw error("Unterminated string")
     }
 
-    /// Whether one of the eight bytes of `word` is `"`, `\\` or below 0x20 (bytes of 0x80 and
-    /// above count as none of these).
+    /// The high bit of each of the eight bytes of `word` that is `"`, `\\` or below 0x20
+    /// (bytes of 0x80 and above are none of these), exact up to the first such byte: a mask
+    /// whose lowest set bit marks the first byte the string scan has to look at.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & high != 0 }
-        let ascii = word & ~high
-        let quote = hasZeroByte(word ^ (ones &* 0x22))
-        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        // The zero bytes of a value (exact for the lowest one; a borrow can only mark bytes
+        // above a zero byte).
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & high }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
         // A byte below 0x20: with its high bit set, subtracting 0x20 clears it (and borrows
         // nothing from the next byte), and the byte itself has the high bit clear.
-        let control = ~((ascii | high) &- (ones &* 0x20)) & ~word & high != 0
-        return quote || backslash || control
+        let control = ~((word | high) &- (ones &* 0x20)) & ~word & high
+        return quote | backslash | control
     }
 
     func isHex(_ byte: UInt8) -> Bool {
