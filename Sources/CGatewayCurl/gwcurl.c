@@ -36,6 +36,18 @@ CURLMcode gwcurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value)
     return curl_multi_setopt(multi, option, value);
 }
 
+CURLMcode gwcurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+CURLMcode gwcurl_multi_setopt_socket_callback(CURLM *multi, gwcurl_socket_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+CURLMcode gwcurl_multi_setopt_timer_callback(CURLM *multi, gwcurl_timer_callback callback) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+}
+
 CURLMSG gwcurl_msg_kind(const CURLMsg *message) {
     return message->msg;
 }

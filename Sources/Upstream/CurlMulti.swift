@@ -14,9 +14,9 @@ import Darwin
 
 /// The curl multi handle of one client and the thread that drives it.
 ///
-/// Callers hand requests over through `state` (a queue behind a mutex) and wake the thread with
-/// `curl_multi_wakeup`. Everything else (easy handles, transfers, buffers) is created, used and
-/// freed on the driver thread only, inside ``DriverLoop``.
+/// Callers hand requests over through `state` (a queue behind a mutex) and wake the thread by
+/// writing to a pipe it polls. Everything else (easy handles, transfers, buffers) is created,
+/// used and freed on the driver thread only, inside ``DriverLoop``.
 final class CurlMulti: Sendable {
     /// What callers and the driver thread share.
     private struct State {
@@ -45,7 +45,13 @@ final class CurlMulti: Sendable {
         _ = gwcurl_multi_setopt_long(raw, CURLMOPT_MAXCONNECTS, max(1, configuration.maxIdleConnections))
         // HTTP/1.1 only: no pipelining or multiplexing, one request per connection at a time.
         _ = gwcurl_multi_setopt_long(raw, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
-        self.handle = MultiHandle(raw: raw)
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else { fatalError("pipe failed: \(errno)") }
+        for end in pipeEnds {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        self.handle = MultiHandle(raw: raw, wakeRead: pipeEnds[0], wakeWrite: pipeEnds[1])
 
         let context = Unmanaged.passRetained(self).toOpaque()
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
@@ -122,6 +128,7 @@ final class CurlMulti: Sendable {
     // MARK: Called from the driver thread
 
     fileprivate var rawMulti: UnsafeMutableRawPointer { handle.raw }
+    fileprivate var multiHandle: MultiHandle { handle }
 
     /// Moves the queued commands into `commands` (which must be empty) and reports shutdown.
     fileprivate func takeCommands(into commands: inout [Command]) -> Bool {
@@ -136,17 +143,32 @@ final class CurlMulti: Sendable {
     }
 }
 
-/// The raw multi handle, shared with caller threads.
+/// The raw multi handle and the driver's wake-up pipe, shared with caller threads.
 ///
-/// `@unchecked Sendable` is safe because the only call other threads make on it is
-/// `curl_multi_wakeup`, which libcurl documents as callable from any thread, and they make it
-/// only under `CurlMulti.state`'s lock while `isShuttingDown` is false; the driver thread frees
-/// the handle only after observing `isShuttingDown` under that same lock.
+/// `@unchecked Sendable` is safe because the only call other threads make on it is `wakeUp`,
+/// a `write` to the pipe, and they make it only under `CurlMulti.state`'s lock (while
+/// `isShuttingDown` is false, or while setting it); the driver thread frees the handle and
+/// closes the pipe only after observing `isShuttingDown` under that same lock.
 private struct MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
+    let wakeRead: Int32
+    let wakeWrite: Int32
 
     func wakeUp() {
-        _ = curl_multi_wakeup(raw)
+        // Non-blocking: a full pipe already holds a wake-up.
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// Empties the pipe (driver thread).
+    func drain() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
+    }
+
+    func closePipe() {
+        close(wakeRead)
+        close(wakeWrite)
     }
 }
 
@@ -163,10 +185,16 @@ private enum CurlGlobal {
 // MARK: - Driver thread
 
 /// The state owned by the driver thread: transfers in progress and idle easy handles.
+///
+/// It drives curl with the socket interface: curl says which sockets to watch
+/// (`CURLMOPT_SOCKETFUNCTION`) and when its next timeout is due (`CURLMOPT_TIMERFUNCTION`);
+/// the loop polls those sockets and the wake-up pipe in one call and tells curl which sockets
+/// are ready, so that only their transfers do work (`curl_multi_perform` would look at every
+/// transfer, one `poll` each, on every turn).
 private final class DriverLoop {
     /// Idle easy handles kept for reuse; beyond this many, finished handles are freed.
     static let poolLimit = 64
-    /// Upper bound of one `curl_multi_poll`; curl shortens it to its own next timeout.
+    /// Upper bound of one `poll` when curl has no timeout due.
     static let pollMilliseconds: Int32 = 1000
 
     let multi: CurlMulti
@@ -176,13 +204,76 @@ private final class DriverLoop {
     var commands: [CurlMulti.Command] = []
     /// Finished requests of one loop turn: counted under the lock once, then resumed.
     var finished: [(UpstreamRequest.Continuation, Result<UpstreamResponse, UpstreamError>, connects: Int)] = []
+    /// The sockets curl wants watched, with what for (`CURL_POLL_IN`, `_OUT`, `_INOUT`).
+    var watched: [curl_socket_t: Int32] = [:]
+    /// When curl wants `CURL_SOCKET_TIMEOUT` handled (monotonic nanoseconds), if it does.
+    var timerDeadline: UInt64?
+    var pollSet: [pollfd] = []
 
     init(multi: CurlMulti) {
         self.multi = multi
         self.raw = multi.rawMulti
     }
 
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Installs the socket and timer callbacks; the loop outlives every call to them.
+    func installCallbacks() {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = gwcurl_multi_setopt_pointer(raw, CURLMOPT_SOCKETDATA, context)
+        _ = gwcurl_multi_setopt_pointer(raw, CURLMOPT_TIMERDATA, context)
+        _ = gwcurl_multi_setopt_socket_callback(raw) { _, socket, what, userp, _ in
+            let loop = Unmanaged<DriverLoop>.fromOpaque(userp!).takeUnretainedValue()
+            if what == CURL_POLL_REMOVE { loop.watched.removeValue(forKey: socket) } else { loop.watched[socket] = what }
+            return 0
+        }
+        _ = gwcurl_multi_setopt_timer_callback(raw) { _, milliseconds, userp in
+            let loop = Unmanaged<DriverLoop>.fromOpaque(userp!).takeUnretainedValue()
+            loop.timerDeadline = milliseconds < 0 ? nil : DriverLoop.now() + UInt64(milliseconds) * 1_000_000
+            return 0
+        }
+    }
+
+    /// Waits until a watched socket is ready, the wake-up pipe is written or curl's timeout is
+    /// due, and tells curl what happened.
+    func waitAndAct() {
+        pollSet.removeAll(keepingCapacity: true)
+        pollSet.append(pollfd(fd: multi.multiHandle.wakeRead, events: Int16(POLLIN), revents: 0))
+        for (socket, what) in watched {
+            var events: Int16 = 0
+            if what == CURL_POLL_IN || what == CURL_POLL_INOUT { events |= Int16(POLLIN) }
+            if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { events |= Int16(POLLOUT) }
+            pollSet.append(pollfd(fd: socket, events: events, revents: 0))
+        }
+        var timeout = Self.pollMilliseconds
+        if let deadline = timerDeadline {
+            let now = Self.now()
+            timeout = deadline <= now ? 0 : Int32(min(UInt64(Self.pollMilliseconds), (deadline - now + 999_999) / 1_000_000))
+        }
+        let ready = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+        var running: Int32 = 0
+        if ready > 0 {
+            if pollSet[0].revents != 0 { multi.multiHandle.drain() }
+            for entry in pollSet.dropFirst() where entry.revents != 0 {
+                var bits: Int32 = 0
+                if entry.revents & Int16(POLLIN | POLLHUP) != 0 { bits |= CURL_CSELECT_IN }
+                if entry.revents & Int16(POLLOUT) != 0 { bits |= CURL_CSELECT_OUT }
+                if entry.revents & Int16(POLLERR | POLLNVAL) != 0 { bits |= CURL_CSELECT_ERR }
+                _ = curl_multi_socket_action(raw, entry.fd, bits, &running)
+            }
+        }
+        if let deadline = timerDeadline, deadline <= Self.now() {
+            timerDeadline = nil
+            _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
+        }
+    }
+
     func run() {
+        installCallbacks()
         while true {
             let stopping = multi.takeCommands(into: &commands)
             for command in commands {
@@ -200,11 +291,17 @@ private final class DriverLoop {
             commands.removeAll(keepingCapacity: true)
             if stopping { break }
 
-            var running: Int32 = 0
-            _ = curl_multi_perform(raw, &running)
+            // Transfers just added have a timeout due now: act on it before waiting.
+            if let deadline = timerDeadline, deadline <= Self.now() {
+                timerDeadline = nil
+                var running: Int32 = 0
+                _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
+            }
             readMessages()
             resumeFinished()
-            _ = curl_multi_poll(raw, nil, 0, Self.pollMilliseconds, nil)
+            waitAndAct()
+            readMessages()
+            resumeFinished()
         }
         for id in Array(active.keys) {
             stop(id: id, with: { .shutdown(url: $0) })
@@ -212,6 +309,7 @@ private final class DriverLoop {
         resumeFinished()
         pool.removeAll()
         curl_multi_cleanup(raw)
+        multi.multiHandle.closePipe()
     }
 
     // MARK: Starting

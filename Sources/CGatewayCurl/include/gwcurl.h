@@ -25,7 +25,15 @@ CURLcode gwcurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *valu
 CURLcode gwcurl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void *_Nullable *_Nonnull value);
 
 // MARK: multi handle options
+/// Signature of CURLMOPT_SOCKETFUNCTION callbacks.
+typedef int (*gwcurl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *_Nullable userp, void *_Nullable socketp);
+/// Signature of CURLMOPT_TIMERFUNCTION callbacks.
+typedef int (*gwcurl_timer_callback)(CURLM *multi, long timeout_ms, void *_Nullable userp);
+
 CURLMcode gwcurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+CURLMcode gwcurl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *_Nullable value);
+CURLMcode gwcurl_multi_setopt_socket_callback(CURLM *multi, gwcurl_socket_callback _Nullable callback);
+CURLMcode gwcurl_multi_setopt_timer_callback(CURLM *multi, gwcurl_timer_callback _Nullable callback);
 
 // MARK: CURLMsg accessors (the result sits in a union Swift imports awkwardly)
 CURLMSG gwcurl_msg_kind(const CURLMsg *message);
