@@ -22,7 +22,7 @@ struct JoinKey: Hashable, Sendable {
         if length > 8 { hasher.combine(words.1) }
         if length > 16 { hasher.combine(words.2) }
         if length > 24 { hasher.combine(words.3) }
-        if let spill { hasher.combine(bytes: UnsafeRawBufferPointer(start: spill, count: spill.count)) }
+        spill?.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     private mutating func append(_ byte: UInt8) {

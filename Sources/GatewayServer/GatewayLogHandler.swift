@@ -37,11 +37,10 @@ public struct GatewayLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        let text = self.line(level: level, message: message, metadata: explicit, source: source)
+    public func log(event: LogEvent) {
+        var message = event.message
+        if let error = event.error { message = "\(message) (\(error))" }
+        let text = self.line(level: event.level, message: message, metadata: event.metadata, source: event.source)
         // One write per line, so that lines of concurrent tasks do not interleave.
         text.utf8CString.withUnsafeBufferPointer { buffer in
             _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)
