@@ -170,18 +170,24 @@ struct ResponseWriter {
         out.raw(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
             if index > 0 { out.raw(UInt8(ascii: ",")) }
-            path.append(.index(index))
-            let written = write(row, type: inner, shape: shape)
-            path.removeLast()
-            if !written {
-                if inner.isNonNull {
-                    out.bytes.removeSubrange(mark...)
-                    return false
-                }
-                out.null()
-            }
+            guard writeMember(row, at: .index(index), type: inner, shape: shape, mark: mark) else { return false }
         }
         out.raw(UInt8(ascii: "]"))
+        return true
+    }
+
+    /// One item or field of a list or object begun at `mark`, at path element `step`: what
+    /// cannot be written is `null` there, unless the position is non-null; then the container
+    /// is cut off and false returned (the container is null).
+    mutating func writeMember(_ value: JSONRef?, at step: PathElement, type: TypeRef, shape: Shape?, mark: Int) -> Bool {
+        path.append(step)
+        defer { path.removeLast() }
+        if write(value, type: type, shape: shape) { return true }
+        if type.isNonNull {
+            out.bytes.removeSubrange(mark...)
+            return false
+        }
+        out.null()
         return true
     }
 
@@ -207,15 +213,8 @@ struct ResponseWriter {
                 case .value(_, _, let fieldType), .object(_, _, let fieldType, _): type = fieldType
                 default: continue
                 }
-                path.append(.key(shape.keys[index]))
-                let written = write(value, type: type, shape: shape.children[index])
-                path.removeLast()
-                if !written {
-                    if type.isNonNull {
-                        out.bytes.removeSubrange(mark...)
-                        return false
-                    }
-                    out.null()
+                guard writeMember(value, at: .key(shape.keys[index]), type: type, shape: shape.children[index], mark: mark) else {
+                    return false
                 }
             case .relationship:
                 path.append(.key(shape.keys[index]))
