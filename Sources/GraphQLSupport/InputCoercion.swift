@@ -63,7 +63,10 @@ public struct InputCoercion: Sendable {
         public var message: String
     }
 
-    func describe(_ path: String) -> String { path.isEmpty ? "" : " at \"\(path)\"" }
+    func describe(_ path: String?) -> String {
+        guard let path, !path.isEmpty else { return "" }
+        return " at \"\(path)\""
+    }
 
     /// Coerces a JSON value (from `variables`) to a type.
     ///
@@ -86,7 +89,7 @@ public struct InputCoercion: Sendable {
     func coerce(_ value: JSON, to type: TypeRef, path: String?) throws(Problem) -> JSON {
         switch type {
         case .nonNull(let inner):
-            if value.isNull { throw Problem(message: "Expected non-nullable type \"\(type)\" not to be null\(describe(path ?? "")).") }
+            if value.isNull { throw Problem(message: "Expected non-nullable type \"\(type)\" not to be null\(describe(path)).") }
             return try coerce(value, to: inner, path: path)
         case .list(let inner):
             if value.isNull { return .null }
@@ -109,15 +112,15 @@ public struct InputCoercion: Sendable {
                 return try coerceScalar(value, name: name, path: path ?? "")
             case .enumeration:
                 guard case .string(let text) = value, info.enumValues.contains(text) else {
-                    throw Problem(message: "Value \(value) does not exist in \"\(name)\" enum\(describe(path ?? "")).")
+                    throw Problem(message: "Value \(value) does not exist in \"\(name)\" enum\(describe(path)).")
                 }
                 return value
             case .inputObject:
                 guard case .object(let object) = value else {
-                    throw Problem(message: "Expected type \"\(name)\" to be an object\(describe(path ?? "")).")
+                    throw Problem(message: "Expected type \"\(name)\" to be an object\(describe(path)).")
                 }
-                for member in object.storage where info.fieldNames[member.key] == nil {
-                    throw Problem(message: "Field \"\(member.key)\" is not defined by type \"\(name)\"\(describe(path ?? "")).")
+                for member in object.storage where !info.fieldNames.contains(member.key) {
+                    throw Problem(message: "Field \"\(member.key)\" is not defined by type \"\(name)\"\(describe(path)).")
                 }
                 var result = JSONObject(minimumCapacity: object.count)
                 for field in info.fields {
@@ -126,7 +129,7 @@ public struct InputCoercion: Sendable {
                     } else if let defaultText = field.defaultValue {
                         result.append(field.name, try coerceDefault(defaultText, to: field.type))
                     } else if field.type.isNonNull {
-                        throw Problem(message: "Field \"\(field.name)\" of required type \"\(field.type)\" was not provided\(describe(path ?? "")).")
+                        throw Problem(message: "Field \"\(field.name)\" of required type \"\(field.type)\" was not provided\(describe(path)).")
                     }
                 }
                 return .object(result)
@@ -311,7 +314,7 @@ final class InputTypeIndex: Sendable {
     struct Info: Sendable {
         var kind: TypeKind
         var fields: [InputValueDef]
-        var fieldNames: [String: Int]
+        var fieldNames: Set<String>
         var enumValues: Set<String>
     }
 
@@ -320,12 +323,11 @@ final class InputTypeIndex: Sendable {
     init(_ schema: SchemaModel) {
         var types: [String: Info] = [:]
         for scalar in SchemaModel.builtInScalars {
-            types[scalar] = Info(kind: .scalar, fields: [], fieldNames: [:], enumValues: [])
+            types[scalar] = Info(kind: .scalar, fields: [], fieldNames: [], enumValues: [])
         }
         for type in schema.types {
-            var names: [String: Int] = [:]
-            for (position, field) in type.inputFields.enumerated() { names[field.name] = position }
-            types[type.name] = Info(kind: type.kind, fields: type.inputFields, fieldNames: names, enumValues: Set(type.enumValues))
+            types[type.name] = Info(
+                kind: type.kind, fields: type.inputFields, fieldNames: Set(type.inputFields.map(\.name)), enumValues: Set(type.enumValues))
         }
         self.types = types
     }
