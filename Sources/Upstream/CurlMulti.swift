@@ -127,7 +127,6 @@ final class CurlMulti: Sendable {
 
     // MARK: Called from the driver thread
 
-    fileprivate var rawMulti: UnsafeMutableRawPointer { handle.raw }
     fileprivate var multiHandle: MultiHandle { handle }
 
     /// Moves the queued commands into `commands` (which must be empty) and reports shutdown.
@@ -212,7 +211,7 @@ private final class DriverLoop {
 
     init(multi: CurlMulti) {
         self.multi = multi
-        self.raw = multi.rawMulti
+        self.raw = multi.multiHandle.raw
     }
 
     static func now() -> UInt64 {
@@ -266,10 +265,15 @@ private final class DriverLoop {
                 _ = curl_multi_socket_action(raw, entry.fd, bits, &running)
             }
         }
-        if let deadline = timerDeadline, deadline <= Self.now() {
-            timerDeadline = nil
-            _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
-        }
+        runDueTimeout()
+    }
+
+    /// Tells curl its timeout has come, when it has.
+    func runDueTimeout() {
+        guard let deadline = timerDeadline, deadline <= Self.now() else { return }
+        timerDeadline = nil
+        var running: Int32 = 0
+        _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
     }
 
     func run() {
@@ -292,11 +296,7 @@ private final class DriverLoop {
             if stopping { break }
 
             // Transfers just added have a timeout due now: act on it before waiting.
-            if let deadline = timerDeadline, deadline <= Self.now() {
-                timerDeadline = nil
-                var running: Int32 = 0
-                _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
-            }
+            runDueTimeout()
             readMessages()
             resumeFinished()
             waitAndAct()
