@@ -244,35 +244,25 @@ extension GatewayExecutor {
         var targetKeys = parentKeys
         var junctionRows: [JSONRef] = []
         if let junction = relationship.junction {
-            switch await fetchChunked(
-                parentKeys, subgraph: junction.subgraph, query: junction.query, label: relationship.relationship,
-                where: { Self.keyCondition($0, fields: junction.sourceFields) }, variables: { [junction.whereVariable: $0] }, run)
-            {
+            switch await fetchChunked(parentKeys, subgraph: junction.subgraph, label: relationship.relationship, body: { keys in
+                Self.keyQueryBody(query: junction.query, whereVariable: junction.whereVariable, keys: keys, fields: junction.sourceFields)
+            }, run) {
             case .failure(let failure): return .failed(failure)
             case .success(let rows): junctionRows = rows
             }
-            targetKeys = Self.distinctKeys(junctionRows, aliases: junction.targetAliases.map { Array($0.utf8) })
+            targetKeys = Self.distinctKeys(junctionRows, aliases: junction.targetAliases.map { Array($0.utf8) }).keys
             if targetKeys.isEmpty { return .rows(.empty) }
         }
 
-        let shared = clientVariables(fetch, run)
+        var variables = clientVariables(fetch, run)
+        if let order = arguments.order { variables[relationship.orderVariable] = order }
         let clientFilter = arguments.filter
-        let order = arguments.order
         var rows: [JSONRef]
-        switch await fetchChunked(
-            targetKeys, subgraph: fetch.subgraph, query: fetch.query, label: relationship.relationship,
-            where: { keys in
-                let condition = Self.keyCondition(keys, fields: relationship.targetFields)
-                guard let clientFilter else { return condition }
-                return ["_and": [condition, clientFilter]]
-            },
-            variables: { whereValue in
-                var variables = shared
-                variables[relationship.whereVariable] = whereValue
-                if let order { variables[relationship.orderVariable] = order }
-                return variables
-            }, run)
-        {
+        switch await fetchChunked(targetKeys, subgraph: fetch.subgraph, label: relationship.relationship, body: { [variables] keys in
+            Self.keyQueryBody(
+                query: fetch.query, variables: variables, whereVariable: relationship.whereVariable, keys: keys,
+                fields: relationship.targetFields, and: clientFilter)
+        }, run) {
         case .failure(let failure): return .failed(failure)
         case .success(let fetched): rows = fetched
         }
@@ -289,27 +279,22 @@ extension GatewayExecutor {
     }
 
     /// Sends one upstream request per chunk of keys, concurrently, and concatenates the rows
-    /// of `_r` in chunk order.
-    ///
-    /// - Parameters:
-    ///   - where: the filter for a chunk of keys.
-    ///   - variables: the request's variables around that filter.
+    /// of `_r` in chunk order. `body` makes a chunk's request body.
     func fetchChunked(
-        _ keys: [[JSON]], subgraph: String, query: String, label: String, where condition: @escaping @Sendable ([[JSON]]) -> JSON,
-        variables: @escaping @Sendable (JSON) -> JSONObject, _ run: Run
+        _ keys: [JoinKey], subgraph: String, label: String, body: @escaping @Sendable (ArraySlice<JoinKey>) -> [UInt8], _ run: Run
     ) async -> Result<[JSONRef], FetchFailure> {
         let size = configuration.maxKeysPerFetch
         if keys.count <= size {
             // One request: no task group needed.
-            let result = await send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(keys))), run)
+            let result = await send(subgraph: subgraph, body: body(keys[...]), run)
             return result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
         }
-        let chunks = stride(from: 0, to: keys.count, by: size).map { Array(keys[$0..<min($0 + size, keys.count)]) }
+        let chunks = stride(from: 0, to: keys.count, by: size).map { keys[$0..<min($0 + size, keys.count)] }
         var answers: [Int: Result<[JSONRef], FetchFailure>] = [:]
         await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
-                    let result = await self.send(subgraph: subgraph, body: Self.body(query: query, variables: variables(condition(chunk))), run)
+                    let result = await self.send(subgraph: subgraph, body: body(chunk), run)
                     return (index, result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) })
                 }
             }
@@ -342,8 +327,8 @@ extension GatewayExecutor {
 
     /// The distinct keys of the parent objects, in the order they are first met. Parents with
     /// a null key part have no related rows and are left out.
-    static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [[JSON]] {
-        var keys: [[JSON]] = []
+    static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [JoinKey] {
+        var keys: [JoinKey] = []
         var seen: Set<JoinKey> = []
         let path = relationship.parentPath.map { Array($0.utf8) }
         let aliases = relationship.sourceKeyBytes
@@ -357,7 +342,7 @@ extension GatewayExecutor {
                     return
                 }
                 guard let key = JoinKey.of(value, aliases) else { return }
-                if seen.insert(key).inserted { keys.append(Self.values(value, aliases)) }
+                if seen.insert(key).inserted { keys.append(key) }
             default:
                 return
             }
@@ -378,26 +363,19 @@ extension GatewayExecutor {
         return keys
     }
 
-    /// `{key: {_in: [...]}}`, or `{_or: [{_and: [{k1: {_eq: ..}}, {k2: {_eq: ..}}]}, ...]}` for a
-    /// composite key; with no keys, a condition nothing matches.
-    static func keyCondition(_ keys: [[JSON]], fields: [String]) -> JSON {
-        if fields.count == 1 {
-            return [fields[0]: ["_in": .array(keys.map { $0[0] })]]
-        }
-        return ["_or": .array(keys.map { key in
-            ["_and": .array(zip(fields, key).map { field, value in [field: ["_eq": value]] })]
-        })]
-    }
-
-    /// The distinct non-null key tuples of rows, in the order met.
-    static func distinctKeys(_ rows: [JSONRef], aliases: [[UInt8]]) -> [[JSON]] {
-        var keys: [[JSON]] = []
+    /// The distinct non-null keys of rows, in the order met, each with the first row that has it.
+    static func distinctKeys(_ rows: [JSONRef], aliases: [[UInt8]]) -> (keys: [JoinKey], rows: [JSONRef]) {
+        var keys: [JoinKey] = []
+        var firstRows: [JSONRef] = []
         var seen: Set<JoinKey> = []
         for row in rows {
             guard let key = JoinKey.of(row, aliases) else { continue }
-            if seen.insert(key).inserted { keys.append(Self.values(row, aliases)) }
+            if seen.insert(key).inserted {
+                keys.append(key)
+                firstRows.append(row)
+            }
         }
-        return keys
+        return (keys, firstRows)
     }
 
     /// Rows grouped by their target key, in upstream order, each group paged by the

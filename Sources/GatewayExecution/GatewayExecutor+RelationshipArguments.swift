@@ -86,7 +86,7 @@ extension GatewayExecutor {
             case .failure(let failure):
                 return .failure(failure)
             case .success(let filter):
-                return await keys(of: lookup, filter: filter, run).map { Self.keyConditionOrNothing($0, fields: lookup.sourceFields) }
+                return await keys(of: lookup, filter: filter, run).map { Self.keyCondition($0, fields: lookup.sourceFields) }
             }
         }
     }
@@ -110,7 +110,8 @@ extension GatewayExecutor {
         return .success(values)
     }
 
-    /// The keys of the parents that the related rows matching `filter` point back at.
+    /// The keys of the parents that the related rows matching `filter` point back at, as the
+    /// JSON values of each key's parts.
     func keys(of lookup: FilterLookup, filter: JSON, _ run: Run) async -> Result<[[JSON]], FetchFailure> {
         let label = "the filter on \(lookup.relationship)"
         let body = Self.body(query: lookup.query, variables: [lookup.whereVariable: filter])
@@ -119,21 +120,31 @@ extension GatewayExecutor {
         case .failure(let failure): return .failure(failure)
         case .success(let fetched): rows = fetched
         }
-        let keys = Self.distinctKeys(rows, aliases: lookup.keyAliases.map { Array($0.utf8) })
-        guard let junction = lookup.junction, !keys.isEmpty else { return .success(keys) }
-        switch await fetchChunked(
-            keys, subgraph: junction.subgraph, query: junction.query, label: label,
-            where: { Self.keyCondition($0, fields: junction.targetFields) }, variables: { [junction.whereVariable: $0] }, run)
-        {
+        let keyAliases = lookup.keyAliases.map { Array($0.utf8) }
+        let keys = Self.distinctKeys(rows, aliases: keyAliases)
+        guard let junction = lookup.junction, !keys.keys.isEmpty else {
+            return .success(keys.rows.map { Self.values($0, keyAliases) })
+        }
+        switch await fetchChunked(keys.keys, subgraph: junction.subgraph, label: label, body: { keys in
+            Self.keyQueryBody(query: junction.query, whereVariable: junction.whereVariable, keys: keys, fields: junction.targetFields)
+        }, run) {
         case .failure(let failure): return .failure(failure)
         case .success(let junctionRows):
-            return .success(Self.distinctKeys(junctionRows, aliases: junction.sourceAliases.map { Array($0.utf8) }))
+            let sourceAliases = junction.sourceAliases.map { Array($0.utf8) }
+            return .success(Self.distinctKeys(junctionRows, aliases: sourceAliases).rows.map { Self.values($0, sourceAliases) })
         }
     }
 
-    /// A key condition, or `{_or: []}` (matches nothing) when there are no keys.
-    static func keyConditionOrNothing(_ keys: [[JSON]], fields: [String]) -> JSON {
-        keys.isEmpty ? ["_or": []] : keyCondition(keys, fields: fields)
+    /// `{key: {_in: [...]}}`, or `{_or: [{_and: [{k1: {_eq: ..}}, {k2: {_eq: ..}}]}, ...]}` for a
+    /// composite key; `{_or: []}` (matches nothing) when there are no keys.
+    static func keyCondition(_ keys: [[JSON]], fields: [String]) -> JSON {
+        if keys.isEmpty { return ["_or": []] }
+        if fields.count == 1 {
+            return [fields[0]: ["_in": .array(keys.map { $0[0] })]]
+        }
+        return ["_or": .array(keys.map { key in
+            ["_and": .array(zip(fields, key).map { field, value in [field: ["_eq": value]] })]
+        })]
     }
 
     // MARK: Orders on relationships
@@ -158,12 +169,13 @@ extension GatewayExecutor {
                 for index in ready {
                     let lookup = plan.lookups[index]
                     let parents: [JSONRef] = lookup.parent.map { snapshot[$0] } ?? rows
-                    let keys = Self.distinctKeys(parents, aliases: sourceAliases[index])
+                    let keys = Self.distinctKeys(parents, aliases: sourceAliases[index]).keys
                     group.addTask {
                         if keys.isEmpty { return (index, .success([])) }
                         return (index, await self.fetchChunked(
-                            keys, subgraph: lookup.subgraph, query: lookup.query, label: "the order by \(lookup.relationship)",
-                            where: { Self.keyCondition($0, fields: lookup.targetFields) }, variables: { [lookup.whereVariable: $0] }, run))
+                            keys, subgraph: lookup.subgraph, label: "the order by \(lookup.relationship)", body: { keys in
+                                Self.keyQueryBody(query: lookup.query, whereVariable: lookup.whereVariable, keys: keys, fields: lookup.targetFields)
+                            }, run))
                     }
                 }
                 for await (index, result) in group { results[index] = result }

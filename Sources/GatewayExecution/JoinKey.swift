@@ -83,10 +83,101 @@ struct JoinKey: Hashable, Sendable {
     }
 }
 
+extension JoinKey {
+    /// The key's bytes (its parts' JSON texts, separated by 0x1F).
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let spill {
+            var all = withUnsafeBytes(of: words) { Array($0) }
+            all += spill
+            return all.withUnsafeBufferPointer(body)
+        }
+        return withUnsafeBytes(of: words) { raw in
+            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
+        }
+    }
+
+    /// Writes the JSON text of each part, with `between` written between two parts.
+    func writeParts(into out: inout JSONWriter, between: (inout JSONWriter, _ nextPart: Int) -> Void) {
+        withBytes { bytes in
+            var start = 0
+            var part = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == 0x1F {
+                if part > 0 { between(&out, part) }
+                out.raw(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                start = end + 1
+                part += 1
+            }
+        }
+    }
+}
+
 extension GatewayExecutor {
     /// The JSON values of a key (what a filter on the target needs).
     static func values(_ object: JSONRef, _ aliases: [[UInt8]]) -> [JSON] {
         var cursor = 0
         return aliases.map { object.member($0, cursor: &cursor)?.json ?? .null }
+    }
+
+    /// Writes the condition selecting the rows whose `fields` hold one of `keys`:
+    /// `{"field":{"_in":[...]}}`, or for a composite key
+    /// `{"_or":[{"_and":[{"k1":{"_eq":..}},{"k2":{"_eq":..}}]},...]}`; with no keys
+    /// `{"_or":[]}`, which matches nothing. The values are the keys' own JSON text.
+    static func writeKeyCondition(_ keys: ArraySlice<JoinKey>, fields: [String], into out: inout JSONWriter) {
+        if keys.isEmpty {
+            out.raw(#"{"_or":[]}"#)
+        } else if fields.count == 1 {
+            out.raw(UInt8(ascii: "{"))
+            out.key(fields[0])
+            out.raw(#"{"_in":["#)
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out.raw(UInt8(ascii: ",")) }
+                key.writeParts(into: &out) { _, _ in }
+            }
+            out.raw("]}}")
+        } else {
+            out.raw(#"{"_or":["#)
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out.raw(UInt8(ascii: ",")) }
+                out.raw(#"{"_and":[{"#)
+                out.key(fields[0])
+                out.raw(#"{"_eq":"#)
+                key.writeParts(into: &out) { out, part in
+                    out.raw("}},{")
+                    out.key(fields[part])
+                    out.raw(#"{"_eq":"#)
+                }
+                out.raw("}}]}")
+            }
+            out.raw("]}")
+        }
+    }
+
+    /// `{"query": ..., "variables": {...}}` for a key query: `variables` plus `whereVariable`,
+    /// the condition on the keys, and'ed with `filter` when there is one.
+    static func keyQueryBody(
+        query: String, variables: JSONObject = [:], whereVariable: String, keys: ArraySlice<JoinKey>, fields: [String],
+        and filter: JSON? = nil
+    ) -> [UInt8] {
+        var out = JSONWriter(capacity: query.utf8.count + 64 + keys.count * 12)
+        out.raw(#"{"query":"#)
+        out.string(query)
+        out.raw(#","variables":{"#)
+        for member in variables.storage {
+            out.key(member.key)
+            out.write(member.value)
+            out.raw(UInt8(ascii: ","))
+        }
+        out.key(whereVariable)
+        if let filter {
+            out.raw(#"{"_and":["#)
+            writeKeyCondition(keys, fields: fields, into: &out)
+            out.raw(UInt8(ascii: ","))
+            out.write(filter)
+            out.raw("]}")
+        } else {
+            writeKeyCondition(keys, fields: fields, into: &out)
+        }
+        out.raw("}}")
+        return out.bytes
     }
 }

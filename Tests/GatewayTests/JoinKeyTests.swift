@@ -50,4 +50,36 @@ struct JoinKeyTests {
         #expect(keys[2] == keys[4])
         #expect(Set(keys).count == 4)
     }
+
+    /// The condition `writeKeyCondition` writes for the keys of `rows` over `fields`.
+    func condition(_ rows: String, _ fields: [String]) throws -> String {
+        var out = JSONWriter()
+        GatewayExecutor.writeKeyCondition(try keys(rows, fields).compactMap { $0 }[...], fields: fields, into: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    @Test func keyConditionsCarryEachValueAsJSON() throws {
+        let long = String(repeating: "z", count: 40)
+        #expect(try condition(#"[{"id": 7}, {"id": "a\"b"}, {"id": 1.50}, {"id": "\#(long)"}]"#, ["id"])
+            == #"{"id":{"_in":[7,"a\"b",1.5,"\#(long)"]}}"#)
+    }
+
+    @Test func compositeKeyConditionsMatchEveryPart() throws {
+        #expect(try condition(#"[{"a": 1, "b": "x"}, {"a": 2, "b": "\#(String(repeating: "y", count: 40))"}]"#, ["a", "b"])
+            == #"{"_or":[{"_and":[{"a":{"_eq":1}},{"b":{"_eq":"x"}}]},{"_and":[{"a":{"_eq":2}},{"b":{"_eq":"\#(String(repeating: "y", count: 40))"}}]}]}"#)
+    }
+
+    @Test func noKeysMatchNothing() throws {
+        #expect(try condition("[]", ["a"]) == #"{"_or":[]}"#)
+        #expect(try condition("[]", ["a", "b"]) == #"{"_or":[]}"#)
+    }
+
+    @Test func keyQueryBodiesKeepTheVariablesAndTheClientFilter() throws {
+        let keys = try keys(#"[{"id": 1}, {"id": 2}]"#, ["id"]).compactMap { $0 }
+        let body = GatewayExecutor.keyQueryBody(
+            query: "query($w: F!) { x }", variables: ["v": 3], whereVariable: "w", keys: keys[...], fields: ["id"],
+            and: ["name": ["_eq": "n"]])
+        #expect(String(decoding: body, as: UTF8.self)
+            == #"{"query":"query($w: F!) { x }","variables":{"v":3,"w":{"_and":[{"id":{"_in":[1,2]}},{"name":{"_eq":"n"}}]}}}"#)
+    }
 }
