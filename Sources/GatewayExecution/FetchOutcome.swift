@@ -17,8 +17,8 @@ struct FetchFailure: Error, Sendable {
 
 /// A relationship fetch's rows, grouped by join key and paged per parent.
 struct RowGroups: Sendable {
-    /// Each key's group in `groups`.
-    var positions: [JoinKey: Int] = [:]
+    /// The keys; a key's position is its group's in `groups`.
+    var index = JoinKeyIndex()
     /// The rows each key gets, in the target collection's order, `offset`/`limit` applied;
     /// the groups in the order their first row came: what nested relationships iterate, so
     /// that their requests are the same for the same data (dictionary order is not).
@@ -28,17 +28,19 @@ struct RowGroups: Sendable {
 
     /// Adds a row to its key's group (made when the key is new).
     mutating func append(_ row: JSONRef, key: JoinKey) {
-        if let position = positions[key] {
-            groups[position].append(row)
-        } else {
-            positions[key] = groups.count
-            groups.append([row])
-        }
+        let (position, inserted) = index.insert(key)
+        if inserted { groups.append([row]) } else { groups[position].append(row) }
+    }
+
+    /// Adds a key's whole group; the key must be new.
+    mutating func append(_ rows: [JSONRef], key: JoinKey) {
+        index.insert(key)
+        groups.append(rows)
     }
 
     /// The rows of a key, nil when it has none.
     func rows(for key: JoinKey) -> [JSONRef]? {
-        positions[key].map { groups[$0] }
+        index.position(of: key).map { groups[$0] }
     }
 
     /// The rows some parent shows: the parents of nested relationships.

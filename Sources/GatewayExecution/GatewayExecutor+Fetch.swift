@@ -328,8 +328,7 @@ extension GatewayExecutor {
     /// The distinct keys of the parent objects, in the order they are first met. Parents with
     /// a null key part have no related rows and are left out.
     static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [JoinKey] {
-        var keys: [JoinKey] = []
-        var seen: Set<JoinKey> = []
+        var keys = JoinKeyIndex()
         let path = relationship.parentPath.map { Array($0.utf8) }
         let aliases = relationship.sourceKeyBytes
         func visit(_ value: JSONRef, _ depth: Int) {
@@ -342,7 +341,7 @@ extension GatewayExecutor {
                     return
                 }
                 guard let key = JoinKey.of(value, aliases) else { return }
-                if seen.insert(key).inserted { keys.append(key) }
+                keys.insert(key)
             default:
                 return
             }
@@ -360,22 +359,18 @@ extension GatewayExecutor {
         case .data(nil, _, _), .forwarded, .failed, .skipped:
             break
         }
-        return keys
+        return keys.keys
     }
 
     /// The distinct non-null keys of rows, in the order met, each with the first row that has it.
     static func distinctKeys(_ rows: [JSONRef], aliases: [[UInt8]]) -> (keys: [JoinKey], rows: [JSONRef]) {
-        var keys: [JoinKey] = []
+        var keys = JoinKeyIndex()
         var firstRows: [JSONRef] = []
-        var seen: Set<JoinKey> = []
         for row in rows {
             guard let key = JoinKey.of(row, aliases) else { continue }
-            if seen.insert(key).inserted {
-                keys.append(key)
-                firstRows.append(row)
-            }
+            if keys.insert(key).inserted { firstRows.append(row) }
         }
-        return (keys, firstRows)
+        return (keys.keys, firstRows)
     }
 
     /// Rows grouped by their target key, in upstream order, each group paged by the
@@ -415,10 +410,7 @@ extension GatewayExecutor {
         var groups = RowGroups()
         for parent in parents {
             let indexes = Set(targetsOfParent[parent]!.flatMap { positions[$0] ?? [] }).sorted()
-            if !indexes.isEmpty {
-                groups.positions[parent] = groups.groups.count
-                groups.groups.append(indexes.map { rows[$0] })
-            }
+            if !indexes.isEmpty { groups.append(indexes.map { rows[$0] }, key: parent) }
         }
         return page(groups, relationship.kind, arguments)
     }

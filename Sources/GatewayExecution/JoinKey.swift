@@ -43,6 +43,31 @@ struct JoinKey: Hashable, Sendable {
         length += bytes.count
     }
 
+    /// A hash for ``JoinKeyIndex``: the filled words mixed with a per-process seed, cheaper
+    /// than `Hasher` (SipHash) for the one-word keys stitching makes by the thousand.
+    @inline(__always)
+    var fastHash: UInt64 {
+        var hash = Self.mix(Self.seed ^ UInt64(length) ^ words.0)
+        if length > 8 { hash = Self.mix(hash ^ words.1) }
+        if length > 16 { hash = Self.mix(hash ^ words.2) }
+        if length > 24 { hash = Self.mix(hash ^ words.3) }
+        if let spill {
+            for byte in spill { hash = Self.mix(hash ^ UInt64(byte)) }
+        }
+        return hash
+    }
+
+    /// Chosen at random per process, so that which keys collide is not known in advance.
+    private static let seed = UInt64.random(in: .min ... .max)
+
+    /// A 64-bit finalizer (multiply, xor-shift): every input bit moves every output bit.
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var mixed = (value ^ (value >> 32)) &* 0xD6E8_FEB8_6659_FD93
+        mixed = (mixed ^ (mixed >> 32)) &* 0xD6E8_FEB8_6659_FD93
+        return mixed ^ (mixed >> 32)
+    }
+
     /// Parts are separated by a byte that JSON text never contains unescaped.
     private mutating func separate() { append(0x1F) }
 
@@ -79,6 +104,62 @@ struct JoinKey: Hashable, Sendable {
             var writer = JSONWriter(capacity: 32)
             writer.write(part.json)
             writer.bytes.withUnsafeBufferPointer { append($0) }
+        }
+    }
+}
+
+/// Distinct join keys, numbered in the order they were first inserted: a set and a
+/// dictionary to dense positions in one, with open addressing on ``JoinKey/fastHash``.
+struct JoinKeyIndex: Sendable {
+    /// The keys by position.
+    private(set) var keys: [JoinKey] = []
+    private var hashes: [UInt64] = []
+    /// Position + 1 of the key in each slot; 0 is an empty slot. The count is a power of two
+    /// at least twice the keys'.
+    private var slots: [UInt32] = []
+
+    var count: Int { keys.count }
+
+    /// The position of `key`, and whether it was new (then it gets the next position).
+    @discardableResult
+    mutating func insert(_ key: JoinKey) -> (position: Int, inserted: Bool) {
+        if (keys.count + 1) * 2 > slots.count { grow(to: keys.count + 1) }
+        let hash = key.fastHash
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while slots[slot] != 0 {
+            let position = Int(slots[slot] - 1)
+            if hashes[position] == hash, keys[position] == key { return (position, false) }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        slots[slot] = UInt32(keys.count + 1)
+        keys.append(key)
+        hashes.append(hash)
+        return (keys.count - 1, true)
+    }
+
+    /// The position of `key`, nil when it was never inserted.
+    func position(of key: JoinKey) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let hash = key.fastHash
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while slots[slot] != 0 {
+            let position = Int(slots[slot] - 1)
+            if hashes[position] == hash, keys[position] == key { return position }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return nil
+    }
+
+    /// Room for `count` keys: the slots rebuilt at the next power of two above twice that.
+    private mutating func grow(to count: Int) {
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        guard size > slots.count else { return }
+        slots = Array(repeating: 0, count: size)
+        for (position, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = UInt32(position + 1)
         }
     }
 }

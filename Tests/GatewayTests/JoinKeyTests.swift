@@ -82,4 +82,23 @@ struct JoinKeyTests {
         #expect(String(decoding: body, as: UTF8.self)
             == #"{"query":"query($w: F!) { x }","variables":{"v":3,"w":{"_and":[{"id":{"_in":[1,2]}},{"name":{"_eq":"n"}}]}}}"#)
     }
+
+    @Test func theIndexNumbersDistinctKeysInOrder() throws {
+        // Short and long keys, each inserted twice, enough to grow the table several times.
+        let values = (0..<3_000).map { $0 % 2 == 0 ? "\($0)" : "\"\(String(repeating: "v", count: 40))\($0)\"" }
+        let rows = "[" + (values + values).map { #"{"a": \#($0)}"# }.joined(separator: ",") + "]"
+        let keys = try keys(rows, ["a"]).map { try #require($0) }
+        var index = JoinKeyIndex()
+        for (offset, key) in keys.enumerated() {
+            let (position, inserted) = index.insert(key)
+            #expect(position == offset % values.count)
+            #expect(inserted == (offset < values.count))
+        }
+        #expect(index.count == values.count)
+        #expect(index.keys == Array(keys.prefix(values.count)))
+        for (offset, key) in keys.enumerated() { #expect(index.position(of: key) == offset % values.count) }
+        let absent = try self.keys(#"[{"a": 3000}, {"a": "3"}, {"a": 1.5}]"#, ["a"]).map { try #require($0) }
+        for key in absent { #expect(index.position(of: key) == nil) }
+        #expect(JoinKeyIndex().position(of: absent[0]) == nil)
+    }
 }
