@@ -329,7 +329,7 @@ extension GatewayExecutor {
     /// a null key part have no related rows and are left out.
     static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [JoinKey] {
         var keys = JoinKeyIndex()
-        let path = relationship.parentPath.map { Array($0.utf8) }
+        let path = relationship.parentPathBytes
         let aliases = relationship.sourceKeyBytes
         func visit(_ value: JSONRef, _ depth: Int) {
             switch value.kind {

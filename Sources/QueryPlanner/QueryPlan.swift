@@ -91,11 +91,11 @@ public struct RelationshipFetch: Sendable, Equatable {
     public var parent: Int
     /// Upstream response keys from the parent fetch's rows (for a root fetch: from `data`)
     /// down to the parent objects; lists on the way are flattened.
-    public var parentPath: [String]
+    public var parentPath: [String] { didSet { parentPathBytes = Self.utf8(parentPath) } }
     /// Where each parent object holds the source key fields (internal aliases).
-    public var sourceKeys: [String]
+    public var sourceKeys: [String] { didSet { sourceKeyBytes = Self.utf8(sourceKeys) } }
     /// Where each target row holds the target key fields (internal aliases).
-    public var targetKeys: [String]
+    public var targetKeys: [String] { didSet { targetKeyBytes = Self.utf8(targetKeys) } }
     /// The target key fields, for the key filter.
     public var targetFields: [String]
     /// The upstream response key of the collection field.
@@ -109,9 +109,11 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// The upstream variables the gateway fills: the combined key and client filter, and the order.
     public var whereVariable: String
     public var orderVariable: String
-    /// `sourceKeys` and `targetKeys` as UTF-8 bytes, for reading upstream answers.
-    public var sourceKeyBytes: [[UInt8]] { sourceKeys.map { Array($0.utf8) } }
-    public var targetKeyBytes: [[UInt8]] { targetKeys.map { Array($0.utf8) } }
+    /// `parentPath`, `sourceKeys` and `targetKeys` as UTF-8 bytes, for reading upstream
+    /// answers: made once with the plan, not per request.
+    public private(set) var parentPathBytes: [[UInt8]]
+    public private(set) var sourceKeyBytes: [[UInt8]]
+    public private(set) var targetKeyBytes: [[UInt8]]
     /// Lookups for the relationships the client's filter uses.
     public var filterLookups: [FilterLookup]
     /// An order that uses relationships, applied by the gateway before paging per parent.
@@ -133,6 +135,9 @@ public struct RelationshipFetch: Sendable, Equatable {
         self.parentPath = parentPath
         self.sourceKeys = sourceKeys
         self.targetKeys = targetKeys
+        self.parentPathBytes = Self.utf8(parentPath)
+        self.sourceKeyBytes = Self.utf8(sourceKeys)
+        self.targetKeyBytes = Self.utf8(targetKeys)
         self.targetFields = targetFields
         self.collectionKey = collectionKey
         self.arguments = arguments
@@ -144,6 +149,8 @@ public struct RelationshipFetch: Sendable, Equatable {
         self.orderPlan = orderPlan
         self.junction = junction
     }
+
+    static func utf8(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
 }
 
 /// The arguments of an Array relationship field, as templates over the client's variables.
