@@ -97,6 +97,11 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try JSONParser.parse(document)) }
     }
 
+    // What the gateway does with every upstream answer: a tape of nodes over the bytes.
+    Benchmark("JSON tape parse (upstream answers), 2,000 rows × 6 fields") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONDocument(parsing: document)) }
+    }
+
     let parsed = try! JSONParser.parse(document)
     Benchmark("JSON write, 2,000 rows × 6 fields") { benchmark in
         for _ in benchmark.scaledIterations {

@@ -371,59 +371,66 @@ private struct TapeBuilder {
     /// A string's extent, checked: no raw control characters, valid escapes, valid UTF-8.
     mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
         let start = index
-        index += 1
+        // A local cursor, stored back on the way out: the loop then keeps it in a register.
+        var at = index + 1
+        defer { index = at }
         var escaped = false
         var ascii = true
         let base = UnsafeRawPointer(bytes.baseAddress!)
-        while index < bytes.count {
+        while at < bytes.count {
             // Eight bytes at a time while none of them ends the string, starts an escape or is
             // a control character (most of a string's bytes).
-            while index + 8 <= bytes.count {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { ascii = false }
+            while at + 8 <= bytes.count {
+                let word = base.loadUnaligned(fromByteOffset: at, as: UInt64.self)
                 let special = Self.specialBytes(word)
                 if special != 0 {
+                    // Only the bytes before the first special one belong to the string here.
+                    let before = (special & (0 &- special)) &- 1
+                    if word & 0x8080_8080_8080_8080 & before != 0 { ascii = false }
                     // Straight to the first of them (bytes are little-endian in the word).
-                    index += special.trailingZeroBitCount / 8
+                    at += special.trailingZeroBitCount / 8
                     break
                 }
-                index += 8
+                if word & 0x8080_8080_8080_8080 != 0 { ascii = false }
+                at += 8
             }
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
+            guard at < bytes.count else { break }
+            let byte = bytes[at]
             if byte == UInt8(ascii: "\"") {
-                index += 1
+                at += 1
                 if !ascii {
-                    let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)])
-                    guard String(validating: content, as: UTF8.self) != nil else {
+                    let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(at - 1)])
+                    guard UTF8Validation.isValid(content) else {
                         throw JSONParseError(message: "Invalid UTF-8 in string", offset: start + 1)
                     }
                 }
-                append(.string, start: start, end: index, escaped: escaped)
+                append(.string, start: start, end: at, escaped: escaped)
                 return
             }
             if byte == UInt8(ascii: "\\") {
                 escaped = true
-                index += 1
-                guard index < bytes.count else { break }
-                switch bytes[index] {
+                at += 1
+                guard at < bytes.count else { break }
+                switch bytes[at] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 1
+                    at += 1
                 case UInt8(ascii: "u"):
-                    guard index + 4 < bytes.count else { throw error("Unterminated \\u escape") }
-                    for offset in 1...4 where !isHex(bytes[index + offset]) { throw error("Invalid hex digit in \\u escape") }
-                    index += 5
+                    guard at + 4 < bytes.count else { throw JSONParseError(message: "Unterminated \\u escape", offset: at) }
+                    for offset in 1...4 where !isHex(bytes[at + offset]) {
+                        throw JSONParseError(message: "Invalid hex digit in \\u escape", offset: at)
+                    }
+                    at += 5
                 default:
-                    throw error("Invalid escape in string")
+                    throw JSONParseError(message: "Invalid escape in string", offset: at)
                 }
                 continue
             }
-            if byte < 0x20 { throw error("Unescaped control character in string") }
+            if byte < 0x20 { throw JSONParseError(message: "Unescaped control character in string", offset: at) }
             if byte >= 0x80 { ascii = false }
-            index += 1
+            at += 1
         }
-        throw error("Unterminated string")
+        throw JSONParseError(message: "Unterminated string", offset: at)
     }
 
     /// The high bit of each of the eight bytes of `word` that is `"`, `\\` or below 0x20
