@@ -76,8 +76,10 @@ struct JoinKey: Hashable, Sendable {
     static func of(_ object: JSONRef, _ aliases: [[UInt8]]) -> JoinKey? {
         var key = JoinKey()
         var cursor = 0
-        for (index, alias) in aliases.enumerated() {
-            guard let part = object.member(alias, cursor: &cursor), !part.isNull else { return nil }
+        // By index, each alias borrowed: iterating the array would retain every alias.
+        for index in aliases.indices {
+            let part = aliases[index].withUnsafeBufferPointer { object.member($0, cursor: &cursor) }
+            guard let part, !part.isNull else { return nil }
             if index > 0 { key.separate() }
             key.append(part: part)
         }
