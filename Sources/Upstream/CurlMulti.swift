@@ -191,7 +191,7 @@ private enum CurlGlobal {
 /// are ready, so that only their transfers do work (`curl_multi_perform` would look at every
 /// transfer, one `poll` each, on every turn).
 private final class DriverLoop {
-    /// Idle easy handles kept for reuse; beyond this many, finished handles are freed.
+    /// Idle easy handles kept for reuse, in all; beyond this many, finished handles are freed.
     static let poolLimit = 64
     /// Upper bound of one `poll` when curl has no timeout due.
     static let pollMilliseconds: Int32 = 1000
@@ -199,7 +199,10 @@ private final class DriverLoop {
     let multi: CurlMulti
     let raw: UnsafeMutableRawPointer
     var active: [UInt64: Transfer] = [:]
-    var pool: [EasyHandle] = []
+    /// Idle easy handles by the URL they are set up for: a request to the same URL with the
+    /// same headers and limits sets only its body on one of them.
+    var pool: [String: [EasyHandle]] = [:]
+    var pooled = 0
     var commands: [CurlMulti.Command] = []
     /// Finished requests of one loop turn: counted under the lock once, then resumed.
     var finished: [(UpstreamRequest.Continuation, Result<UpstreamResponse, UpstreamError>, connects: Int)] = []
@@ -315,7 +318,7 @@ private final class DriverLoop {
     // MARK: Starting
 
     func start(_ request: UpstreamRequest) {
-        guard let easy = pool.popLast() ?? EasyHandle() else {
+        guard let easy = takeIdle(for: request.url) ?? EasyHandle() else {
             finish(request, .failure(.transport(code: CURLE_OUT_OF_MEMORY.rawValue, url: request.url, detail: "curl_easy_init failed")), connects: 0)
             return
         }
@@ -369,12 +372,17 @@ private final class DriverLoop {
         finish(transfer.request, .failure(error(transfer.request.url)), connects: connects)
     }
 
+    func takeIdle(for url: String) -> EasyHandle? {
+        guard let easy = pool[url]?.popLast() else { return nil }
+        pooled -= 1
+        return easy
+    }
+
+    /// Keeps a finished transfer's handle, set up as it is, for the next request to its URL.
     func recycle(_ transfer: Transfer) {
-        transfer.release()
-        if pool.count < Self.poolLimit {
-            curl_easy_reset(transfer.easy.raw)
-            pool.append(transfer.easy)
-        }
+        guard pooled < Self.poolLimit, let url = transfer.easy.setup?.url else { return }
+        pool[url, default: []].append(transfer.easy)
+        pooled += 1
     }
 
     func finish(_ request: UpstreamRequest, _ result: Result<UpstreamResponse, UpstreamError>, connects: Int) {
@@ -401,11 +409,30 @@ private final class DriverLoop {
     }
 }
 
-/// A curl easy handle with its error buffer; freed when the last reference goes.
+/// What an easy handle is set up for, apart from each request's body.
+private struct HandleSetup: Equatable {
+    var url: String
+    var headerLines: [String]
+    var timeouts: UpstreamClient.Timeouts
+    var maxResponseBytes: Int
+
+    init(_ request: UpstreamRequest) {
+        url = request.url
+        headerLines = request.headerLines
+        timeouts = request.timeouts
+        maxResponseBytes = request.maxResponseBytes
+    }
+}
+
+/// A curl easy handle with its error buffer and header list; freed when the last reference goes.
 private final class EasyHandle {
     let raw: UnsafeMutableRawPointer
     /// `CURLOPT_ERRORBUFFER`: curl writes a detailed message here when a transfer fails.
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// What the handle's options are set for; nil until set, or after setting them failed.
+    var setup: HandleSetup?
+    /// `CURLOPT_HTTPHEADER`: curl reads the list while sending and does not copy it.
+    var headerList: UnsafeMutablePointer<curl_slist>?
 
     init?() {
         guard let raw = curl_easy_init() else { return nil }
@@ -416,16 +443,20 @@ private final class EasyHandle {
 
     deinit {
         curl_easy_cleanup(raw)
+        freeHeaderList()
         errorBuffer.deallocate()
+    }
+
+    func freeHeaderList() {
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
     }
 }
 
-/// One request while curl runs it: owns its header list and collects the response body.
+/// One request while curl runs it: collects the response body.
 private final class Transfer {
     let request: UpstreamRequest
     let easy: EasyHandle
-    /// Must outlive the transfer: curl reads the list while sending, it does not copy it.
-    private var headerList: UnsafeMutablePointer<curl_slist>?
     private var body: [UInt8] = []
     private var exceededLimit = false
 
@@ -434,33 +465,45 @@ private final class Transfer {
         self.easy = easy
     }
 
-    deinit {
-        release()
-    }
-
-    /// Sets every option of the request on the (freshly reset) easy handle.
+    /// Sets the request's options on the easy handle: all of them when the handle is new or
+    /// was set up for another URL, headers or limits; otherwise only the body and the
+    /// transfer's own pointers (no reset, and the URL is not parsed again).
     func configure() -> CURLcode {
         let handle = easy.raw
         easy.errorBuffer[0] = 0
-        for line in request.headerLines {
-            guard let appended = curl_slist_append(headerList, line) else { return CURLE_OUT_OF_MEMORY }
-            headerList = appended
-        }
         var code = CURLE_OK
         func set(_ result: CURLcode) {
             if code == CURLE_OK { code = result }
         }
-        set(request.url.withCString { gwcurl_easy_setopt_pointer(handle, CURLOPT_URL, $0) })
-        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(gwcurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
-        // Timeouts must not use SIGALRM: signals and a multi-threaded process do not mix.
-        set(gwcurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        set(gwcurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.curlMilliseconds))
-        set(gwcurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeouts.request.curlMilliseconds))
-        set(gwcurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)))
-        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer))
+        let setup = HandleSetup(request)
+        if easy.setup != setup {
+            if easy.setup != nil { curl_easy_reset(handle) }
+            easy.setup = nil
+            easy.freeHeaderList()
+            for line in setup.headerLines {
+                guard let appended = curl_slist_append(easy.headerList, line) else { return CURLE_OUT_OF_MEMORY }
+                easy.headerList = appended
+            }
+            set(request.url.withCString { gwcurl_easy_setopt_pointer(handle, CURLOPT_URL, $0) })
+            set(gwcurl_easy_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+            set(gwcurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
+            // Timeouts must not use SIGALRM: signals and a multi-threaded process do not mix.
+            set(gwcurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+            set(gwcurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.curlMilliseconds))
+            set(gwcurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeouts.request.curlMilliseconds))
+            set(gwcurl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)))
+            set(gwcurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, easy.errorBuffer))
+            set(gwcurl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, easy.headerList))
+            set(gwcurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+                let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+                let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+                // Returning less than was offered makes curl abort the transfer with CURLE_WRITE_ERROR.
+                return transfer.receive(bytes) ? bytes.count : 0
+            })
+            guard code == CURLE_OK else { return code }
+            easy.setup = setup
+        }
         set(gwcurl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, UnsafeRawPointer(bitPattern: UInt(request.id))))
-        set(gwcurl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
         // COPYPOSTFIELDS: curl copies the body, so no Swift array has to stay pinned for the
         // transfer (a Swift array's address is only valid inside withUnsafeBytes), and curl can
         // resend it by itself when a reused keep-alive connection turns out to be closed.
@@ -471,14 +514,9 @@ private final class Transfer {
         } else {
             set(request.body.withUnsafeBytes { gwcurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
         }
-        set(gwcurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
-            let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
-            let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
-            // Returning less than was offered makes curl abort the transfer with CURLE_WRITE_ERROR.
-            return transfer.receive(bytes) ? bytes.count : 0
-        })
         // Unretained: the transfer stays in DriverLoop.active while curl can call back.
         set(gwcurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()))
+        if code != CURLE_OK { easy.setup = nil }
         return code
     }
 
@@ -539,11 +577,4 @@ private final class Transfer {
         return String(cString: curl_easy_strerror(code))
     }
 
-    /// Frees the header list; the easy handle must no longer be in the multi handle.
-    func release() {
-        if let headerList {
-            curl_slist_free_all(headerList)
-            self.headerList = nil
-        }
-    }
 }
