@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <pthread.h>
 #include "gwcurl.h"
 
 CURLcode gwcurl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
@@ -58,4 +60,12 @@ CURL *gwcurl_msg_easy_handle(const CURLMsg *message) {
 
 CURLcode gwcurl_msg_result(const CURLMsg *message) {
     return message->data.result;
+}
+
+void gwcurl_name_this_thread(const char *name) {
+#if defined(__APPLE__)
+    pthread_setname_np(name);
+#else
+    pthread_setname_np(pthread_self(), name);
+#endif
 }

@@ -55,6 +55,8 @@ final class CurlMulti: Sendable {
 
         let context = Unmanaged.passRetained(self).toOpaque()
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
+            // A name of its own in top, perf and /proc (threads otherwise inherit their creator's).
+            gwcurl_name_this_thread("curl-driver")
             let multi = Unmanaged<CurlMulti>.fromOpaque(context!).takeRetainedValue()
             DriverLoop(multi: multi).run()
             return nil
@@ -159,10 +161,12 @@ private struct MultiHandle: @unchecked Sendable {
         _ = write(wakeWrite, &byte, 1)
     }
 
-    /// Empties the pipe (driver thread).
+    /// Empties the pipe (driver thread). A read that returns less than it asked for has
+    /// emptied it: no second read just to hear EAGAIN.
     func drain() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { buffer in
+            while read(wakeRead, buffer.baseAddress, buffer.count) == buffer.count {}
+        }
     }
 
     func closePipe() {

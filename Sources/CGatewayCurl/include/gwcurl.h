@@ -40,4 +40,7 @@ CURLMSG gwcurl_msg_kind(const CURLMsg *message);
 CURL *_Nullable gwcurl_msg_easy_handle(const CURLMsg *message);
 CURLcode gwcurl_msg_result(const CURLMsg *message);
 
+/// Names the calling thread (at most 15 bytes are kept on Linux) for top, perf and /proc.
+void gwcurl_name_this_thread(const char *name);
+
 #pragma clang assume_nonnull end
