@@ -15,9 +15,9 @@ public final class GatewayMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        requests = registry.makeCounter(name: "gateway_requests_total", help: "GraphQL requests received.")
+        requests = registry.makeCounter(descriptor: Self.counter("requests", "GraphQL requests received."))
         rejections = registry.makeCounter(
-            name: "gateway_rejected_requests_total", help: "Requests that did not parse, validate or coerce.")
+            descriptor: Self.counter("rejected_requests", "Requests that did not parse, validate or coerce."))
         upstream = Mutex([:])
     }
 
@@ -29,17 +29,21 @@ public final class GatewayMetrics: Sendable {
             if let existing = counters[subgraph] { return existing }
             let made = (
                 requests: registry.makeCounter(
-                    name: "gateway_upstream_requests_total", labels: [("subgraph", subgraph)],
-                    help: "Requests sent to subgraphs."),
+                    descriptor: Self.counter("upstream_requests", "Requests sent to subgraphs."), labels: [("subgraph", subgraph)]),
                 bytes: registry.makeCounter(
-                    name: "gateway_upstream_response_bytes_total", labels: [("subgraph", subgraph)],
-                    help: "Bytes of the subgraphs' answers.")
+                    descriptor: Self.counter("upstream_response_bytes", "Bytes of the subgraphs' answers."),
+                    labels: [("subgraph", subgraph)])
             )
             counters[subgraph] = made
             return made
         }
         counters.requests.increment()
         counters.bytes.increment(by: Int64(responseBytes))
+    }
+
+    /// `gateway_<name>_total`.
+    static func counter(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gateway", metricName: name, unitName: "total", helpText: help)
     }
 
     /// The Prometheus text exposition.
