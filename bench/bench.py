@@ -209,6 +209,32 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
 
 
+def thread_ticks(pid):
+    """utime + stime of the gateway's named threads, in clock ticks: the curl driver thread
+    (`curl-driver`) and SwiftNIO's event loops (`NIO-...`). Threads that ended meanwhile are
+    not listed, so the rest of the process is its total minus these."""
+    groups = {"curl_driver": 0, "event_loops": 0}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return groups
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        ticks = int(fields[11]) + int(fields[12])
+        if name == "curl-driver":
+            groups["curl_driver"] += ticks
+        elif name.startswith("NIO-"):
+            groups["event_loops"] += ticks
+    return groups
+
+
 def sum_ticks(pids):
     total = 0
     for pid in pids:
@@ -597,6 +623,15 @@ def wait_idle(limit):
             said = True
 
 
+def gateway_threads(before, after, total_ms, operations):
+    """The gateway's CPU ms per request by thread group (see thread_ticks)."""
+    if not operations:
+        return None
+    ms = {group: (after[group] - before[group]) * 1000.0 / CLK_TCK for group in before}
+    ms["tasks_and_other"] = max(0.0, total_ms - sum(ms.values()))
+    return {group: round(value / operations, 4) for group, value in ms.items()}
+
+
 def measure(args, stack, name, via, url, query_file, connections, threads, check_bodies=False, notes=None):
     """Warm-up, then one measured wrk run, with CPU, RSS and upstream counters around it."""
     wait_idle(args.wait_idle)
@@ -622,12 +657,14 @@ def measure(args, stack, name, via, url, query_file, connections, threads, check
     peak_reset = reset_peak_rss(gateway_pid)
     upstream_before, gw_requests_before = stack.metrics()
     ticks_before = {role: sum_ticks(pids) for role, pids in roles.items()}
+    threads_before = thread_ticks(gateway_pid)
     machine_before = machine_ticks()
     started = time.monotonic()
     result = run_wrk(stack.procs, url, query_path, connections, threads, args.duration, check_bodies)
     settled_after = settle(stack)
     elapsed = time.monotonic() - started
     ticks_after = {role: sum_ticks(pids) for role, pids in roles.items()}
+    threads_after = thread_ticks(gateway_pid)
     machine_after = machine_ticks()
     peak_kb = proc_status_kb(gateway_pid, "VmHWM")
     upstream_after, gw_requests_after = stack.metrics()
@@ -672,6 +709,10 @@ def measure(args, stack, name, via, url, query_file, connections, threads, check
         # CPU the machine spent outside this benchmark's processes (other users' builds...):
         # above a few percent, the figures of this scenario are disturbed.
         "foreign_cpu_percent": round(100.0 * max(0.0, busy * 1000.0 / CLK_TCK - sum(cpu_ms.values())) / 1000.0 / elapsed, 1),
+        # Where the gateway's CPU went: its curl driver thread, its event loops (HTTP), and the
+        # rest (Swift tasks: planning, parsing, stitching; and threads that ended).
+        "gateway_cpu_ms_per_request_by_thread": gateway_threads(threads_before, threads_after, cpu_ms["gateway"], operations)
+        if via == "gateway" else None,
         "gateway_peak_rss_mb": round(peak_kb / 1024, 1) if peak_kb and via == "gateway" else None,
         "gateway_peak_rss_since": "scenario start" if peak_reset else "process start",
         "wrk": result["argv"],
@@ -690,6 +731,9 @@ def measure(args, stack, name, via, url, query_file, connections, threads, check
     log(f"   {record['rps']:.0f} req/s, p50 {record['latency_ms']['p50']} ms, p99 {record['latency_ms']['p99']} ms, "
         f"CPU ms/req " + ", ".join(f"{r} {v}" for r, v in record["cpu_ms_per_request"].items())
         + f"; machine {record['machine_cpu_busy_percent']}% busy{rss}")
+    if record["gateway_cpu_ms_per_request_by_thread"]:
+        log("   gateway CPU ms/req by thread: "
+            + ", ".join(f"{group} {value}" for group, value in record["gateway_cpu_ms_per_request_by_thread"].items()))
     if record["foreign_cpu_percent"] > 10:
         log(f"   WARNING: other processes used {record['foreign_cpu_percent']}% CPU (of {os.cpu_count() * 100}%) "
             "during this scenario; its figures are disturbed")
