@@ -20,8 +20,7 @@ extension GatewayExecutor {
         let response: UpstreamResponse
         do {
             response = try await client.post(
-                url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
-                timeouts: .init(connect: subgraph.connectTimeout, request: subgraph.requestTimeout))
+                url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
         } catch {
             observer?(name, 0)
             return .failure(Self.failure(error, subgraph: name))

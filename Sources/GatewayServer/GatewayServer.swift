@@ -1,3 +1,4 @@
+import GatewayExecution
 import GatewayJSON
 import GraphQLSupport
 import Hummingbird
@@ -88,7 +89,7 @@ public enum GatewayServer {
                 group.addTask {
                     do throws(UpstreamError) {
                         let answer = try await client.postJSON(
-                            url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
+                            url: subgraph.url, body: body, headers: subgraph.upstreamHeaders,
                             timeouts: .init(connect: .seconds(1), request: .seconds(1)))
                         return (subgraph.name, answer["data"] == nil ? "no data in its answer" : nil)
                     } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayConfig
+import GatewayExecution
 import GatewayJSON
 import GraphQLSupport
 import Logging
@@ -109,8 +110,7 @@ public enum SupergraphLoader {
             var reason: String
             do {
                 let json = try await client.postJSON(
-                    url: subgraph.url, body: body, headers: subgraph.headers.map { ($0.name, $0.value) },
-                    timeouts: .init(connect: subgraph.connectTimeout, request: subgraph.requestTimeout))
+                    url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
                 do {
                     let schema = try SchemaModel(introspection: json)
                     logger.info("introspected subgraph", metadata: [
