@@ -76,14 +76,23 @@ extension GatewayExecutor {
         }
     }
 
-    /// `{"query": ..., "variables": {...}}` for an upstream operation.
-    static func body(query: String, variables: JSONObject) -> [UInt8] {
-        var writer = JSONWriter(capacity: query.utf8.count + 64)
+    /// `{"query": ..., "variables": {...}}` for an upstream operation (no `variables` when there
+    /// are none). `lastVariable` writes one more variable, its key and value, after `variables`;
+    /// `capacity` is what it needs beyond the query.
+    static func body(
+        query: String, variables: JSONObject, capacity: Int = 64, lastVariable: ((inout JSONWriter) -> Void)? = nil
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: query.utf8.count + capacity)
         writer.raw("{\"query\":")
         writer.string(query)
-        if !variables.isEmpty {
-            writer.raw(",\"variables\":")
-            writer.write(.object(variables))
+        if !variables.isEmpty || lastVariable != nil {
+            writer.raw(",\"variables\":{")
+            writer.members(variables)
+            if let lastVariable {
+                if !variables.isEmpty { writer.raw(UInt8(ascii: ",")) }
+                lastVariable(&writer)
+            }
+            writer.raw(UInt8(ascii: "}"))
         }
         writer.raw(UInt8(ascii: "}"))
         return writer.bytes

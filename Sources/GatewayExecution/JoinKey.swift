@@ -16,13 +16,9 @@ struct JoinKey: Hashable, Sendable {
             && left.words.2 == right.words.2 && left.words.3 == right.words.3 && left.spill == right.spill
     }
 
-    /// Only the words the key fills: most keys are a few digits, one word.
+    /// The key's content goes in as ``fastHash``: one place decides which bytes count.
     func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        if length > 8 { hasher.combine(words.1) }
-        if length > 16 { hasher.combine(words.2) }
-        if length > 24 { hasher.combine(words.3) }
-        spill?.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(fastHash)
     }
 
     private mutating func append(_ byte: UInt8) {
@@ -241,26 +237,17 @@ extension GatewayExecutor {
         query: String, variables: JSONObject = [:], whereVariable: String, keys: ArraySlice<JoinKey>, fields: [String],
         and filter: JSON? = nil
     ) -> [UInt8] {
-        var out = JSONWriter(capacity: query.utf8.count + 64 + keys.count * 12)
-        out.raw(#"{"query":"#)
-        out.string(query)
-        out.raw(#","variables":{"#)
-        for member in variables.storage {
-            out.key(member.key)
-            out.write(member.value)
-            out.raw(UInt8(ascii: ","))
+        body(query: query, variables: variables, capacity: 64 + keys.count * 12) { out in
+            out.key(whereVariable)
+            if let filter {
+                out.raw(#"{"_and":["#)
+                writeKeyCondition(keys, fields: fields, into: &out)
+                out.raw(UInt8(ascii: ","))
+                out.write(filter)
+                out.raw("]}")
+            } else {
+                writeKeyCondition(keys, fields: fields, into: &out)
+            }
         }
-        out.key(whereVariable)
-        if let filter {
-            out.raw(#"{"_and":["#)
-            writeKeyCondition(keys, fields: fields, into: &out)
-            out.raw(UInt8(ascii: ","))
-            out.write(filter)
-            out.raw("]}")
-        } else {
-            writeKeyCondition(keys, fields: fields, into: &out)
-        }
-        out.raw("}}")
-        return out.bytes
     }
 }

@@ -115,12 +115,17 @@ public struct JSONWriter: Sendable {
             raw(UInt8(ascii: "]"))
         case .object(let object):
             raw(UInt8(ascii: "{"))
-            for (index, member) in object.storage.enumerated() {
-                if index > 0 { raw(UInt8(ascii: ",")) }
-                key(member.key)
-                write(member.value)
-            }
+            members(object)
             raw(UInt8(ascii: "}"))
+        }
+    }
+
+    /// An object's members, `"key":value` separated by commas, without the braces.
+    public mutating func members(_ object: JSONObject) {
+        for (index, member) in object.storage.enumerated() {
+            if index > 0 { raw(UInt8(ascii: ",")) }
+            key(member.key)
+            write(member.value)
         }
     }
 }
