@@ -201,12 +201,17 @@ def response_errors(data):
 
 # ---------------------------------------------------------------- /proc
 
-def cpu_ticks(pid):
-    """utime + stime of a process (all its threads), in clock ticks."""
-    with open(f"/proc/{pid}/stat") as f:
+def stat_ticks(path):
+    """utime + stime from a proc(5) `stat` file (a process's or one thread's), in clock ticks."""
+    with open(path) as f:
         stat = f.read()
     fields = stat[stat.rindex(")") + 2:].split()
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process (all its threads), in clock ticks."""
+    return stat_ticks(f"/proc/{pid}/stat")
 
 
 def thread_ticks(pid):
@@ -222,12 +227,9 @@ def thread_ticks(pid):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
                 name = f.read().strip()
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                stat = f.read()
-        except OSError:
+            ticks = stat_ticks(f"/proc/{pid}/task/{tid}/stat")
+        except (OSError, ValueError, IndexError):
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        ticks = int(fields[11]) + int(fields[12])
         if name == "curl-driver":
             groups["curl_driver"] += ticks
         elif name.startswith("NIO-"):
