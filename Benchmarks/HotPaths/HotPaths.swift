@@ -82,8 +82,8 @@ func rowsDocument() -> [UInt8] {
 
 let benchmarks: @Sendable () -> Void = {
     // HOTPATHS_ITERATIONS=N runs each benchmark exactly N times (after one warm-up), for
-    // instruction counts under valgrind: the difference between two counts of iterations
-    // divided by the difference in iterations is the cost of one, without the setup.
+    // CPU-time comparisons (`perf stat -e task-clock`, bench/README.md): the difference between
+    // two runs' times divided by the difference in iterations is the cost of one, without the setup.
     if let iterations = ProcessInfo.processInfo.environment["HOTPATHS_ITERATIONS"].flatMap(Int.init) {
         Benchmark.defaultConfiguration = .init(
             metrics: [.wallClock], warmupIterations: 1, maxDuration: .seconds(3600), maxIterations: iterations)

@@ -42,10 +42,11 @@ public final class JSONDocument: @unchecked Sendable {
         let result = text.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) in try builder.parse(buffer) }
         }
-        guard case .success = result else {
-            builder.nodes.deallocate()
+        do throws(JSONParseError) {
             try result.get()
-            fatalError("unreachable: the parse failed")
+        } catch {
+            builder.nodes.deallocate()
+            throw error
         }
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.count, 1))
         _ = bytes.initialize(from: text)

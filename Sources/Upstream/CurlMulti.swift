@@ -580,5 +580,4 @@ private final class Transfer {
         }
         return String(cString: curl_easy_strerror(code))
     }
-
 }
