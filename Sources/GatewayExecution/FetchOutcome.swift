@@ -92,3 +92,31 @@ final class AnswerDocuments: Sendable {
         documents.withLock { $0.append(document) }
     }
 }
+
+/// The round trips of one request's upstream requests, written by concurrent fetch tasks.
+final class UpstreamTimeline: Sendable {
+    private let roundTrips = Mutex<[Range<ContinuousClock.Instant>]>([])
+
+    func record(_ roundTrip: Range<ContinuousClock.Instant>) {
+        roundTrips.withLock { $0.append(roundTrip) }
+    }
+
+    /// How long at least one upstream request was in flight: the length of the union of the
+    /// round trips. For a plan whose stages run one after another, the sum of the sequential
+    /// round trips; parallel requests count once.
+    var busyTime: Duration {
+        let sorted = roundTrips.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        var total = Duration.zero
+        var current: Range<ContinuousClock.Instant>?
+        for roundTrip in sorted {
+            if let open = current, roundTrip.lowerBound <= open.upperBound {
+                current = open.lowerBound..<max(open.upperBound, roundTrip.upperBound)
+            } else {
+                if let open = current { total += open.lowerBound.duration(to: open.upperBound) }
+                current = roundTrip
+            }
+        }
+        if let open = current { total += open.lowerBound.duration(to: open.upperBound) }
+        return total
+    }
+}

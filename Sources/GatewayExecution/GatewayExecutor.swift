@@ -61,9 +61,25 @@ public final class GatewayExecutor: Sendable {
         let variables: JSONObject
         let results: FetchResults
         let answers = AnswerDocuments()
+        let timeline = UpstreamTimeline()
     }
 
-    /// Executes a plan and returns the response body.
+    /// An executed operation: the response body, and the time spent waiting on upstream.
+    public struct Execution: Sendable {
+        public var body: [UInt8]
+        /// How long at least one upstream request was in flight (their round trips' union):
+        /// for sequential stages, the sum of their round trips. A response's round trip is
+        /// timed by the upstream client's driver (``UpstreamResponse/roundTrip``); a failed
+        /// request from when it was asked for to when it failed.
+        public var upstreamTime: Duration
+
+        public init(body: [UInt8], upstreamTime: Duration = .zero) {
+            self.body = body
+            self.upstreamTime = upstreamTime
+        }
+    }
+
+    /// Executes a plan and returns the response body with its upstream time.
     ///
     /// - Parameters:
     ///   - plan: the operation's plan.
@@ -76,7 +92,7 @@ public final class GatewayExecutor: Sendable {
     public func execute(
         plan: QueryPlan, request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition,
         variables: JSONObject, rawBody: [UInt8]? = nil
-    ) async -> [UInt8] {
+    ) async -> Execution {
         let run = Run(
             plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count))
         var introspectionValues: JSONObject = [:]
@@ -92,13 +108,14 @@ public final class GatewayExecutor: Sendable {
 
         // A forwarded request whose answer is clean goes back byte for byte.
         if case .fetch(let id) = plan.node, case .forward = plan.fetches[id].kind, case .forwarded(let bytes)? = outcomes[id] {
-            return bytes
+            return Execution(body: bytes, upstreamTime: run.timeline.busyTime)
         }
         var writer = ResponseWriter(
             plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
         writer.errors = introspectionErrors
         // The outcomes point into the answers: they live until the response is written.
-        return withExtendedLifetime(run.answers) { writer.write() }
+        let body = withExtendedLifetime(run.answers) { writer.write() }
+        return Execution(body: body, upstreamTime: run.timeline.busyTime)
     }
 
     func introspect(

@@ -108,19 +108,19 @@ public final class Gateway: Sendable {
         return key
     }
 
-    /// Answers a GraphQL request.
+    /// Answers a GraphQL request: the response body, and how long it waited on upstream.
     ///
     /// - Parameters:
     ///   - rawBody: the body as it came over HTTP, forwarded unchanged when one subgraph serves
     ///     the whole operation (nil: encoded again from `request`).
-    public func execute(_ request: GraphQLRequestBody, rawBody: [UInt8]? = nil) async -> [UInt8] {
+    public func execute(_ request: GraphQLRequestBody, rawBody: [UInt8]? = nil) async -> GatewayExecutor.Execution {
         metrics.request()
         let prepared: Prepared
         do {
             prepared = try prepare(request)
         } catch {
             metrics.rejected()
-            return errorResponseBody(error.errors)
+            return .init(body: errorResponseBody(error.errors))
         }
         return await limiter.run {
             await executor.execute(

@@ -17,9 +17,11 @@ public enum GatewayServer {
     /// Largest request body accepted (16 MiB).
     public static let maxBodyBytes = 16 << 20
 
+    /// - Parameters:
+    ///   - serverTiming: answer `/graphql` with a `Server-Timing` header (``serverTiming(upstream:total:)``).
     public static func application(
         gateway: Gateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        serverTiming: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/health") { _, _ -> Response in
@@ -37,9 +39,17 @@ public enum GatewayServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
         }
         router.post("/graphql") { request, _ -> Response in
+            let received = ContinuousClock.now
             switch await decode(request) {
             case .rejected(let response): return response
-            case .body(let body, let raw): return json(.ok, await gateway.execute(body, rawBody: raw))
+            case .body(let body, let raw):
+                let execution = await gateway.execute(body, rawBody: raw)
+                var response = json(.ok, execution.body)
+                if serverTiming {
+                    response.headers[serverTimingField] = Self.serverTiming(
+                        upstream: execution.upstreamTime, total: received.duration(to: .now))
+                }
+                return response
             }
         }
         router.post("/explain") { request, _ -> Response in
@@ -102,6 +112,26 @@ public enum GatewayServer {
             return problems
         }
         return subgraphs.compactMap { subgraph in problems[subgraph.name].map { (subgraph.name, $0) } }
+    }
+
+    static let serverTimingField = HTTPFields.Element.Name("Server-Timing")!
+
+    /// The `Server-Timing` header of a `/graphql` answer (W3C Server Timing, milliseconds):
+    /// `upstream` is how long at least one upstream request was in flight (for sequential
+    /// stages, the sum of their round trips, timed by the upstream client); `total` runs from
+    /// the request's head to the response body being ready. Their difference is the
+    /// gateway's own time on the request's path: reading the body, planning, handing
+    /// requests to and answers from the upstream client, stitching.
+    public static func serverTiming(upstream: Duration, total: Duration) -> String {
+        "upstream;dur=\(milliseconds(upstream));desc=\"upstream round trips\", total;dur=\(milliseconds(total))"
+    }
+
+    /// A duration in milliseconds with three decimals: `12.045`.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {

@@ -461,6 +461,8 @@ private final class EasyHandle {
 private final class Transfer {
     let request: UpstreamRequest
     let easy: EasyHandle
+    /// When the driver took the request on, before curl saw it.
+    let started = ContinuousClock.now
     private var body: [UInt8] = []
     private var exceededLimit = false
 
@@ -552,7 +554,7 @@ private final class Transfer {
         case CURLE_OK:
             var status = 0
             _ = gwcurl_easy_getinfo_long(easy.raw, CURLINFO_RESPONSE_CODE, &status)
-            let response = UpstreamResponse(status: status, body: body)
+            let response = UpstreamResponse(status: status, body: body, roundTrip: started..<ContinuousClock.now)
             body = []
             return .success(response)
         case CURLE_OPERATION_TIMEDOUT:

@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most operations executing at once; more wait their turn (bounds memory).")
     var maxConcurrentOperations: Int = 32
 
+    @Flag(help: "Answer /graphql with a Server-Timing header: upstream round trips and total time, in ms.")
+    var serverTiming = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxKeysPerFetch >= 1 else { throw ValidationError("--max-keys-per-fetch must be at least 1") }
@@ -76,7 +79,9 @@ struct Serve: AsyncParsableCommand {
             supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch),
             maxConcurrentOperations: maxConcurrentOperations, logger: logger)
         let host = host
-        let app = GatewayServer.application(gateway: gateway, client: client, host: host, port: port, logger: logger) { port in
+        let app = GatewayServer.application(
+            gateway: gateway, client: client, host: host, port: port, logger: logger, serverTiming: serverTiming
+        ) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).
             FileHandle.standardOutput.write(Data("gateway listening on \(host):\(port)\n".utf8))
         }

@@ -54,6 +54,33 @@ struct ExecutionTests {
         }
     }
 
+    /// `--server-timing` reports the upstream round trips: sequential ones add up, parallel
+    /// ones count once. Authors and reviews answer after 300 ms each.
+    @Test func serverTimingAddsSequentialRoundTripsAndCountsParallelOnesOnce() async throws {
+        let slow = ["--latency-ms", "300"]
+        try await withStack(extraArguments: ["authors": slow, "reviews": slow], gatewayArguments: ["--server-timing"]) { stack in
+            func timing(_ query: String) async throws -> (upstream: Double, total: Double) {
+                let reply = try await TestHTTP.post(await stack.url("gateway"), body: JSON.object(["query": .string(query)]).description)
+                #expect(try reply.json()["errors"] == nil)
+                let header = reply.headers["server-timing"] ?? ""
+                let pattern = #/^upstream;dur=(\d+\.\d{3});desc="upstream round trips", total;dur=(\d+\.\d{3})$/#
+                guard let match = header.wholeMatch(of: pattern), let upstream = Double(match.1), let total = Double(match.2) else {
+                    Issue.record("Server-Timing: \(header)")
+                    return (0, 0)
+                }
+                return (upstream, total)
+            }
+            // catalog, then authors and reviews at the same time.
+            let parallel = try await timing("{ books(limit: 2) { name author { name } reviews { rating } } }")
+            #expect(parallel.upstream >= 300 && parallel.upstream < 590, "\(parallel)")
+            #expect(parallel.total >= parallel.upstream)
+            // catalog, authors, catalog, authors: one after another.
+            let sequential = try await timing("{ books(limit: 2) { author { authoredBooks(limit: 1) { author { name } } } } }")
+            #expect(sequential.upstream >= 600, "\(sequential)")
+            #expect(sequential.total >= sequential.upstream)
+        }
+    }
+
     @Test func aSubgraphOutageCostsOnlyItsFieldsAndRecovers() async throws {
         try await withStack { stack in
             let query = "{ books(limit: 3) { id author { name } reviews(limit: 1) { rating } } libraries(limit: 1) { name } authors(limit: 1) { name } }"
@@ -119,6 +146,8 @@ struct ExecutionTests {
             #expect(explain.at("plan", "node", "nodes", 0, "subgraph") == "catalog")
             #expect(explain.at("plan", "node", "nodes", 1, "node", "subgraph") == "authors")
             #expect(explain.at("plan", "node", "nodes", 1, "node", "dependsOn") == [0])
+            let plain = try await TestHTTP.post(await stack.url("gateway"), body: #"{"query": "{ books(limit: 1) { id } }"}"#)
+            #expect(plain.headers["server-timing"] == nil, "Server-Timing only with --server-timing")
             await stack.stop("inventory")
             let ready = try await TestHTTP.request(base + "/ready")
             #expect(ready.status == 503)

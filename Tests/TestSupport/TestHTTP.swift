@@ -11,6 +11,8 @@ public enum TestHTTP {
     public struct Reply: Sendable {
         public var status: Int
         public var body: [UInt8]
+        /// Header fields by lowercased name.
+        public var headers: [String: String] = [:]
         public var text: String { String(decoding: body, as: UTF8.self) }
         public func json() throws -> JSON { try JSONParser.parse(body) }
     }
@@ -33,7 +35,11 @@ public enum TestHTTP {
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await session.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data))
+        var headers: [String: String] = [:]
+        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
+            headers["\(name)".lowercased()] = "\(value)"
+        }
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data), headers: headers)
     }
 
     public static func post(_ url: String, body: String) async throws -> Reply {

@@ -226,6 +226,23 @@ struct UpstreamClientTests {
 
     // MARK: Failures
 
+    @Test func aResponseCarriesTheRoundTripTheDriverTimed() async throws {
+        try await TestServer.with { server in
+            let client = UpstreamClient()
+            defer { client.shutdown() }
+            let asked = ContinuousClock.now
+            let response = try await client.post(url: server.url("/slow?ms=150"), body: bytes("{}"))
+            let answered = ContinuousClock.now
+            guard let roundTrip = response.roundTrip else {
+                Issue.record("no round trip")
+                return
+            }
+            // Inside the caller's own interval, and at least as long as the server took.
+            #expect(roundTrip.lowerBound >= asked && roundTrip.upperBound <= answered)
+            #expect(roundTrip.lowerBound.duration(to: roundTrip.upperBound) >= .milliseconds(150))
+        }
+    }
+
     @Test func requestTimeoutFiresLongBeforeASlowAnswer() async throws {
         try await TestServer.with { server in
             let client = UpstreamClient()
