@@ -14,13 +14,9 @@ import Darwin
 
 /// The curl multi handle of one client and the thread that drives it.
 ///
-/// Whoever holds the `driver` lock drives curl. A caller whose request finds the lock free
-/// starts its transfer on its own thread: the request is on the wire before `submit` returns,
-/// with no hand-off to the driver thread. Otherwise the request waits in `state` (a queue
-/// behind a mutex) and the caller wakes the driver thread by writing to a pipe it waits on.
-/// The driver thread waits for the sockets curl watches and runs every transfer's answer; on
-/// Linux (epoll) a socket a caller adds is watched by the waiting driver at once.
-/// Easy handles, transfers and buffers are only touched under the `driver` lock.
+/// Callers hand requests over through `state` (a queue behind a mutex) and wake the thread by
+/// writing to a pipe it polls. Everything else (easy handles, transfers, buffers) is created,
+/// used and freed on the driver thread only, inside ``DriverLoop``.
 final class CurlMulti: Sendable {
     /// What callers and the driver thread share.
     private struct State {
@@ -34,14 +30,8 @@ final class CurlMulti: Sendable {
         case cancel(id: UInt64)
     }
 
-    /// Whether callers may start their transfers themselves: only where the waiting driver sees
-    /// the sockets they add (`gwcurl_watcher_sees_changes_while_waiting`).
-    private static let startsOnCallerThreads = gwcurl_watcher_sees_changes_while_waiting() != 0
-
     private let handle: MultiHandle
     private let state = Mutex(State())
-    /// The curl side: transfers, idle handles, watched sockets, curl's timer.
-    private let driver: Mutex<DriverLoop>
     /// The driver thread until someone joins it in `shutdown()`.
     private let thread = Mutex<ThreadHandle?>(nil)
     private let nextID = Atomic<UInt64>(1)
@@ -61,21 +51,14 @@ final class CurlMulti: Sendable {
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        guard let watcher = gwcurl_watcher_create() else { fatalError("cannot create a socket watcher: \(errno)") }
-        let status = gwcurl_watcher_set(watcher, pipeEnds[0], 1, 0)
-        guard status == 0 else { fatalError("cannot watch the wake-up pipe: \(status)") }
-        let handle = MultiHandle(raw: raw, wakeRead: pipeEnds[0], wakeWrite: pipeEnds[1], watcher: watcher)
-        self.handle = handle
-        let loop = DriverLoop(handle: handle)
-        loop.installCallbacks()
-        self.driver = Mutex(loop)
+        self.handle = MultiHandle(raw: raw, wakeRead: pipeEnds[0], wakeWrite: pipeEnds[1])
 
         let context = Unmanaged.passRetained(self).toOpaque()
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
             // A name of its own in top, perf and /proc (threads otherwise inherit their creator's).
             gwcurl_name_this_thread("curl-driver")
             let multi = Unmanaged<CurlMulti>.fromOpaque(context!).takeRetainedValue()
-            multi.runDriver()
+            DriverLoop(multi: multi).run()
             return nil
         }
         #if canImport(Darwin)
@@ -96,70 +79,26 @@ final class CurlMulti: Sendable {
         nextID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// Starts a request, on this thread when curl is free, else by queueing it for the driver
-    /// thread; or returns why it cannot run.
+    /// Queues a request for the driver thread, or returns why it cannot run.
     func submit(_ request: UpstreamRequest) -> UpstreamError? {
-        if Self.startsOnCallerThreads {
-            switch startHere(request) {
-            case .started: return nil
-            case .rejected(let rejection): return rejection
-            case .busy: break
-            }
-        }
-        return state.withLock { state in
+        state.withLock { state in
             // Checked under the lock: a cancellation handler that runs after this check queues
             // its `.cancel` behind our `.start`, so the driver sees both in order.
-            if let rejection = Self.admit(request, &state) { return rejection }
+            let rejection: UpstreamError? =
+                if state.isShuttingDown { .shutdown(url: request.url) }
+                else if Task.isCancelled { .cancelled(url: request.url) }
+                else { nil }
+            if let rejection {
+                state.statistics.requestsFailed += 1
+                return rejection
+            }
             let wasIdle = state.commands.isEmpty
             state.commands.append(.start(request))
+            state.statistics.inFlight += 1
             // A non-empty queue means a wake-up is already pending since the driver last took it.
             if wasIdle { handle.wakeUp() }
             return nil
         }
-    }
-
-    private enum Submission {
-        case started
-        case rejected(UpstreamError)
-        /// Someone else drives curl (or the driver has shut down): queue the request.
-        case busy
-    }
-
-    /// Starts the transfer on the calling thread if no one else is driving curl.
-    private func startHere(_ request: UpstreamRequest) -> Submission {
-        var finished: [DriverLoop.Finished] = []
-        let submission = driver.withLockIfAvailable { loop -> Submission in
-            // An awake driver thread takes the queue before it waits again, with no wake-up
-            // to pay; taking its lock away from it would only make it wait for ours.
-            guard !loop.isClosed, loop.waitingUntil != nil else { return .busy }
-            if let rejection = state.withLock({ Self.admit(request, &$0) }) { return .rejected(rejection) }
-            loop.start(request)
-            // A cancellation that came before the transfer was active found nothing to stop.
-            if Task.isCancelled { loop.stop(id: request.id, with: { .cancelled(url: $0) }) }
-            // curl wants a just-added transfer run now: this sends the request.
-            loop.runDueTimeout()
-            loop.readMessages()
-            swap(&finished, &loop.finished)
-            // The driver waits with curl's deadline of when it went to sleep.
-            if loop.needsEarlierWakeUp { handle.wakeUp() }
-            return .started
-        } ?? .busy
-        complete(&finished)
-        return submission
-    }
-
-    /// Counts a request in, or says why it cannot run.
-    private static func admit(_ request: UpstreamRequest, _ state: inout State) -> UpstreamError? {
-        let rejection: UpstreamError? =
-            if state.isShuttingDown { .shutdown(url: request.url) }
-            else if Task.isCancelled { .cancelled(url: request.url) }
-            else { nil }
-        if rejection != nil {
-            state.statistics.requestsFailed += 1
-        } else {
-            state.statistics.inFlight += 1
-        }
-        return rejection
     }
 
     func cancel(id: UInt64) {
@@ -180,7 +119,7 @@ final class CurlMulti: Sendable {
         state.withLock { state in
             guard !state.isShuttingDown else { return }
             state.isShuttingDown = true
-            // Safe: the driver closes the pipe only after it has seen the flag under this lock.
+            // Safe: the driver frees the multi handle only after it has seen the flag under this lock.
             handle.wakeUp()
         }
         if let thread = thread.withLock({ $0.take() }) {
@@ -188,106 +127,33 @@ final class CurlMulti: Sendable {
         }
     }
 
-    /// Counts finished requests, then resumes their callers (outside the `driver` lock).
-    private func complete(_ finished: inout [DriverLoop.Finished]) {
-        guard !finished.isEmpty else { return }
-        // Count first, so a caller reading statistics right after its await sees its request.
+    // MARK: Called from the driver thread
+
+    fileprivate var multiHandle: MultiHandle { handle }
+
+    /// Moves the queued commands into `commands` (which must be empty) and reports shutdown.
+    fileprivate func takeCommands(into commands: inout [Command]) -> Bool {
         state.withLock { state in
-            for (_, result, connects) in finished {
-                state.statistics.inFlight -= 1
-                state.statistics.connectionsOpened += connects
-                switch result {
-                case .success: state.statistics.requestsCompleted += 1
-                case .failure: state.statistics.requestsFailed += 1
-                }
-            }
+            swap(&state.commands, &commands)
+            return state.isShuttingDown
         }
-        for (continuation, result, _) in finished {
-            continuation.resume(returning: result)
-        }
-        finished.removeAll(keepingCapacity: true)
     }
 
-    // MARK: The driver thread
-
-    private func runDriver() {
-        var commands: [Command] = []
-        var finished: [DriverLoop.Finished] = []
-        let capacity: Int32 = 64
-        let fds = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
-        let what = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
-        defer {
-            fds.deallocate()
-            what.deallocate()
-        }
-        while true {
-            // Queued commands, then what curl has due; then how long to wait.
-            let timeout = driver.withLock { loop -> Int32? in
-                let stopping = state.withLock { state in
-                    swap(&state.commands, &commands)
-                    return state.isShuttingDown
-                }
-                for command in commands {
-                    switch command {
-                    case .start(let request):
-                        if stopping {
-                            loop.finish(request, .failure(.shutdown(url: request.url)), connects: 0)
-                        } else {
-                            loop.start(request)
-                        }
-                    case .cancel(let id):
-                        if !stopping { loop.stop(id: id, with: { .cancelled(url: $0) }) }
-                    }
-                }
-                commands.removeAll(keepingCapacity: true)
-                if stopping {
-                    loop.close()
-                } else {
-                    // Transfers just added have a timeout due now: act on it before waiting.
-                    loop.runDueTimeout()
-                    loop.readMessages()
-                }
-                swap(&finished, &loop.finished)
-                return stopping ? nil : loop.prepareToWait()
-            }
-            complete(&finished)
-            guard let timeout else { break }
-
-            let ready = gwcurl_watcher_wait(handle.watcher, fds, what, capacity, timeout)
-            driver.withLock { loop in
-                loop.awake()
-                for index in 0..<Int(max(0, ready)) {
-                    if fds[index] == handle.wakeRead {
-                        handle.drain()
-                    } else {
-                        loop.act(socket: fds[index], what: what[index])
-                    }
-                }
-                loop.runDueTimeout()
-                loop.readMessages()
-                swap(&finished, &loop.finished)
-            }
-            complete(&finished)
-        }
-        handle.closePipeAndWatcher()
+    fileprivate func record(_ update: (inout UpstreamClient.Statistics) -> Void) {
+        state.withLock { update(&$0.statistics) }
     }
 }
 
-/// The raw multi handle, the driver's wake-up pipe and the socket watcher, shared by the
-/// driver thread and callers.
+/// The raw multi handle and the driver's wake-up pipe, shared with caller threads.
 ///
-/// `@unchecked Sendable` is safe because: callers write to the pipe (`wakeUp`) only under
-/// `CurlMulti.state`'s lock while `isShuttingDown` is false (or while setting it), or under
-/// the `driver` lock while the loop is not closed; the multi handle and the watcher are used
-/// under the `driver` lock, and the watcher's wait by the driver thread alone (epoll allows
-/// changes while a thread waits). The driver thread cleans the multi handle up under the
-/// `driver` lock after observing `isShuttingDown`, and closes the pipe and the watcher after
-/// that, when no caller can reach them any more.
+/// `@unchecked Sendable` is safe because the only call other threads make on it is `wakeUp`,
+/// a `write` to the pipe, and they make it only under `CurlMulti.state`'s lock (while
+/// `isShuttingDown` is false, or while setting it); the driver thread frees the handle and
+/// closes the pipe only after observing `isShuttingDown` under that same lock.
 private struct MultiHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     let wakeRead: Int32
     let wakeWrite: Int32
-    let watcher: OpaquePointer
 
     func wakeUp() {
         // Non-blocking: a full pipe already holds a wake-up.
@@ -303,8 +169,7 @@ private struct MultiHandle: @unchecked Sendable {
         }
     }
 
-    func closePipeAndWatcher() {
-        gwcurl_watcher_free(watcher)
+    func closePipe() {
         close(wakeRead)
         close(wakeWrite)
     }
@@ -320,43 +185,40 @@ private enum CurlGlobal {
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
 
-// MARK: - Driving curl
+// MARK: - Driver thread
 
-/// Transfers in progress, idle easy handles, and what curl asked to be told: used only under
-/// `CurlMulti.driver`'s lock, by the driver thread or by a caller starting its request.
+/// The state owned by the driver thread: transfers in progress and idle easy handles.
 ///
 /// It drives curl with the socket interface: curl says which sockets to watch
-/// (`CURLMOPT_SOCKETFUNCTION`, kept in the watcher) and when its next timeout is due
-/// (`CURLMOPT_TIMERFUNCTION`); the driver waits for the watched sockets and the wake-up pipe
-/// and tells curl which sockets are ready, so that only their transfers do work.
+/// (`CURLMOPT_SOCKETFUNCTION`) and when its next timeout is due (`CURLMOPT_TIMERFUNCTION`);
+/// the loop polls those sockets and the wake-up pipe in one call and tells curl which sockets
+/// are ready, so that only their transfers do work (`curl_multi_perform` would look at every
+/// transfer, one `poll` each, on every turn).
 private final class DriverLoop {
-    /// A finished request's caller, its result and the connections it opened.
-    typealias Finished = (UpstreamRequest.Continuation, Result<UpstreamResponse, UpstreamError>, connects: Int)
-
     /// Idle easy handles kept for reuse, in all; beyond this many, finished handles are freed.
     static let poolLimit = 64
-    /// Upper bound of one wait when curl has no timeout due.
-    static let waitMilliseconds: Int32 = 1000
+    /// Upper bound of one `poll` when curl has no timeout due.
+    static let pollMilliseconds: Int32 = 1000
 
-    let handle: MultiHandle
+    let multi: CurlMulti
     let raw: UnsafeMutableRawPointer
     var active: [UInt64: Transfer] = [:]
     /// Idle easy handles by the URL they are set up for: a request to the same URL with the
     /// same headers and limits sets only its body on one of them.
     var pool: [String: [EasyHandle]] = [:]
     var pooled = 0
-    /// Finished requests, resumed by whoever drove curl once it has let go of the lock.
-    var finished: [Finished] = []
+    var commands: [CurlMulti.Command] = []
+    /// Finished requests of one loop turn: counted under the lock once, then resumed.
+    var finished: [(UpstreamRequest.Continuation, Result<UpstreamResponse, UpstreamError>, connects: Int)] = []
+    /// The sockets curl wants watched, with what for (`CURL_POLL_IN`, `_OUT`, `_INOUT`).
+    var watched: [curl_socket_t: Int32] = [:]
     /// When curl wants `CURL_SOCKET_TIMEOUT` handled (monotonic nanoseconds), if it does.
     var timerDeadline: UInt64?
-    /// While the driver thread waits: when its wait ends (monotonic nanoseconds).
-    var waitingUntil: UInt64?
-    /// Set once the multi handle is cleaned up at shutdown.
-    private(set) var isClosed = false
+    var pollSet: [pollfd] = []
 
-    init(handle: MultiHandle) {
-        self.handle = handle
-        self.raw = handle.raw
+    init(multi: CurlMulti) {
+        self.multi = multi
+        self.raw = multi.multiHandle.raw
     }
 
     static func now() -> UInt64 {
@@ -372,10 +234,8 @@ private final class DriverLoop {
         _ = gwcurl_multi_setopt_pointer(raw, CURLMOPT_TIMERDATA, context)
         _ = gwcurl_multi_setopt_socket_callback(raw) { _, socket, what, userp, _ in
             let loop = Unmanaged<DriverLoop>.fromOpaque(userp!).takeUnretainedValue()
-            let readable: Int32 = what == CURL_POLL_IN || what == CURL_POLL_INOUT ? 1 : 0
-            let writable: Int32 = what == CURL_POLL_OUT || what == CURL_POLL_INOUT ? 1 : 0
-            // Non-zero tells curl the callback failed, which fails the transfer.
-            return gwcurl_watcher_set(loop.handle.watcher, socket, readable, writable) == 0 ? 0 : -1
+            if what == CURL_POLL_REMOVE { loop.watched.removeValue(forKey: socket) } else { loop.watched[socket] = what }
+            return 0
         }
         _ = gwcurl_multi_setopt_timer_callback(raw) { _, milliseconds, userp in
             let loop = Unmanaged<DriverLoop>.fromOpaque(userp!).takeUnretainedValue()
@@ -384,32 +244,35 @@ private final class DriverLoop {
         }
     }
 
-    /// How long the driver thread may wait, in milliseconds; notes when the wait will end.
-    func prepareToWait() -> Int32 {
-        let now = Self.now()
-        var timeout = Self.waitMilliseconds
-        if let deadline = timerDeadline {
-            timeout = deadline <= now ? 0 : Int32(min(UInt64(Self.waitMilliseconds), (deadline - now + 999_999) / 1_000_000))
+    /// Waits until a watched socket is ready, the wake-up pipe is written or curl's timeout is
+    /// due, and tells curl what happened.
+    func waitAndAct() {
+        pollSet.removeAll(keepingCapacity: true)
+        pollSet.append(pollfd(fd: multi.multiHandle.wakeRead, events: Int16(POLLIN), revents: 0))
+        for (socket, what) in watched {
+            var events: Int16 = 0
+            if what == CURL_POLL_IN || what == CURL_POLL_INOUT { events |= Int16(POLLIN) }
+            if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { events |= Int16(POLLOUT) }
+            pollSet.append(pollfd(fd: socket, events: events, revents: 0))
         }
-        waitingUntil = now + UInt64(timeout) * 1_000_000
-        return timeout
-    }
-
-    /// The driver thread has stopped waiting.
-    func awake() {
-        waitingUntil = nil
-    }
-
-    /// Whether curl now wants to act before the waiting driver thread would wake up.
-    var needsEarlierWakeUp: Bool {
-        guard let deadline = timerDeadline, let waitingUntil else { return false }
-        return deadline < waitingUntil
-    }
-
-    /// Tells curl a socket is ready.
-    func act(socket: Int32, what: Int32) {
+        var timeout = Self.pollMilliseconds
+        if let deadline = timerDeadline {
+            let now = Self.now()
+            timeout = deadline <= now ? 0 : Int32(min(UInt64(Self.pollMilliseconds), (deadline - now + 999_999) / 1_000_000))
+        }
+        let ready = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
         var running: Int32 = 0
-        _ = curl_multi_socket_action(raw, socket, what, &running)
+        if ready > 0 {
+            if pollSet[0].revents != 0 { multi.multiHandle.drain() }
+            for entry in pollSet.dropFirst() where entry.revents != 0 {
+                var bits: Int32 = 0
+                if entry.revents & Int16(POLLIN | POLLHUP) != 0 { bits |= CURL_CSELECT_IN }
+                if entry.revents & Int16(POLLOUT) != 0 { bits |= CURL_CSELECT_OUT }
+                if entry.revents & Int16(POLLERR | POLLNVAL) != 0 { bits |= CURL_CSELECT_ERR }
+                _ = curl_multi_socket_action(raw, entry.fd, bits, &running)
+            }
+        }
+        runDueTimeout()
     }
 
     /// Tells curl its timeout has come, when it has.
@@ -420,14 +283,40 @@ private final class DriverLoop {
         _ = curl_multi_socket_action(raw, CURL_SOCKET_TIMEOUT, 0, &running)
     }
 
-    /// Fails every transfer with `.shutdown`, frees the handles and cleans the multi handle up.
-    func close() {
+    func run() {
+        installCallbacks()
+        while true {
+            let stopping = multi.takeCommands(into: &commands)
+            for command in commands {
+                switch command {
+                case .start(let request):
+                    if stopping {
+                        finish(request, .failure(.shutdown(url: request.url)), connects: 0)
+                    } else {
+                        start(request)
+                    }
+                case .cancel(let id):
+                    if !stopping { stop(id: id, with: { .cancelled(url: $0) }) }
+                }
+            }
+            commands.removeAll(keepingCapacity: true)
+            if stopping { break }
+
+            // Transfers just added have a timeout due now: act on it before waiting.
+            runDueTimeout()
+            readMessages()
+            resumeFinished()
+            waitAndAct()
+            readMessages()
+            resumeFinished()
+        }
         for id in Array(active.keys) {
             stop(id: id, with: { .shutdown(url: $0) })
         }
+        resumeFinished()
         pool.removeAll()
         curl_multi_cleanup(raw)
-        isClosed = true
+        multi.multiHandle.closePipe()
     }
 
     // MARK: Starting
@@ -502,6 +391,25 @@ private final class DriverLoop {
 
     func finish(_ request: UpstreamRequest, _ result: Result<UpstreamResponse, UpstreamError>, connects: Int) {
         finished.append((request.continuation, result, connects))
+    }
+
+    func resumeFinished() {
+        guard !finished.isEmpty else { return }
+        // Count first, so a caller reading statistics right after its await sees its request.
+        multi.record { statistics in
+            for (_, result, connects) in finished {
+                statistics.inFlight -= 1
+                statistics.connectionsOpened += connects
+                switch result {
+                case .success: statistics.requestsCompleted += 1
+                case .failure: statistics.requestsFailed += 1
+                }
+            }
+        }
+        for (continuation, result, _) in finished {
+            continuation.resume(returning: result)
+        }
+        finished.removeAll(keepingCapacity: true)
     }
 }
 

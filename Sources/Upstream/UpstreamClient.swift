@@ -3,11 +3,9 @@ import Logging
 
 /// An HTTP client for the gateway's upstream requests, over libcurl.
 ///
-/// One curl multi handle runs every transfer of the client and keeps connections alive for
-/// reuse (at most ``Configuration/maxConnectionsPerHost`` per host). A dedicated thread waits
-/// for the answers; a request made while that thread is idle is sent at once by the caller's
-/// own thread, one made while it is busy is handed to it. Callers `await` each request;
-/// cancelling the awaiting task stops its transfer.
+/// One curl multi handle, driven by one dedicated thread, runs every transfer of the client and
+/// keeps connections alive for reuse (at most ``Configuration/maxConnectionsPerHost`` per host).
+/// Callers `await` each request; cancelling the awaiting task stops its transfer.
 ///
 /// ```swift
 /// let client = UpstreamClient()

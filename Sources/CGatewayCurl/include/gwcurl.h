@@ -43,23 +43,4 @@ CURLcode gwcurl_msg_result(const CURLMsg *message);
 /// Names the calling thread (at most 15 bytes are kept on Linux) for top, perf and /proc.
 void gwcurl_name_this_thread(const char *name);
 
-// MARK: socket watcher
-/// The sockets the upstream driver waits on, with what for: epoll on Linux, where a socket
-/// added or changed by one thread is seen by another already waiting; elsewhere a list behind
-/// a mutex that `poll` copies, where a thread that changes it must wake the waiter.
-typedef struct gwcurl_watcher gwcurl_watcher;
-
-/// A new, empty watcher; NULL when the system refuses one.
-gwcurl_watcher *_Nullable gwcurl_watcher_create(void);
-void gwcurl_watcher_free(gwcurl_watcher *watcher);
-/// Whether a change made while another thread waits takes effect in that wait.
-int gwcurl_watcher_sees_changes_while_waiting(void);
-/// Watches `fd` for reading (`readable`) and/or writing (`writable`); neither stops watching it.
-/// Returns 0, or an errno value.
-int gwcurl_watcher_set(gwcurl_watcher *watcher, int fd, int readable, int writable);
-/// Waits at most `timeout_ms` (-1: no limit) for watched sockets to be ready and writes up to
-/// `capacity` of them to `fds`, with `CURL_CSELECT_IN`/`_OUT`/`_ERR` bits in `what`.
-/// Returns how many, 0 on timeout or interruption, -1 on another failure (errno set).
-int gwcurl_watcher_wait(gwcurl_watcher *watcher, int *fds, int *what, int capacity, int timeout_ms);
-
 #pragma clang assume_nonnull end
