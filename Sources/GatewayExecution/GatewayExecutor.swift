@@ -138,14 +138,10 @@ public final class GatewayExecutor: Sendable {
         case .sequence(let children):
             for child in children { await execute(child, run) }
         case .parallel(let children):
-            // The child with the longest chain runs in this task, the others in child tasks:
-            // the critical path goes on without waiting for a thread to pick it up.
-            guard let longest = children.indices.max(by: { children[$0].stages < children[$1].stages }) else { return }
             await withTaskGroup(of: Void.self) { group in
-                for index in children.indices where index != longest {
-                    group.addTask { await self.execute(children[index], run) }
+                for child in children {
+                    group.addTask { await self.execute(child, run) }
                 }
-                await execute(children[longest], run)
             }
         case .fetch(let id):
             let fetch = run.plan.fetches[id]

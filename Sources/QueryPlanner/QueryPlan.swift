@@ -39,16 +39,6 @@ public indirect enum PlanNode: Sendable, Equatable {
     case flatten(path: String, fetch: Int)
     /// Nothing to fetch (an operation of only `__typename` and introspection).
     case empty
-
-    /// How many fetches the node's longest chain sends one after another.
-    public var stages: Int {
-        switch self {
-        case .empty: 0
-        case .fetch, .flatten: 1
-        case .sequence(let children): children.reduce(0) { $0 + $1.stages }
-        case .parallel(let children): children.map(\.stages).max() ?? 0
-        }
-    }
 }
 
 /// One upstream request.
