@@ -18,16 +18,16 @@ extension GatewayExecutor {
             return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
         }
         let response: UpstreamResponse
-        let asked = ContinuousClock.now
+        let asked = run.timeline != nil ? ContinuousClock.now : nil
         do {
             response = try await client.post(
                 url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
         } catch {
-            run.timeline.record(asked..<ContinuousClock.now)
+            if let timeline = run.timeline, let asked { timeline.record(asked..<ContinuousClock.now) }
             observer?(name, 0)
             return .failure(Self.failure(error, subgraph: name))
         }
-        run.timeline.record(response.roundTrip ?? asked..<ContinuousClock.now)
+        if let timeline = run.timeline, let asked { timeline.record(response.roundTrip ?? asked..<ContinuousClock.now) }
         observer?(name, response.body.count)
         let root: JSONRef
         do {

@@ -20,10 +20,14 @@ public final class GatewayExecutor: Sendable {
         /// Most errors reported for one failed fetch; the rest are summed up in one more
         /// error (default 100).
         public var maxErrorsPerFetch: Int
+        /// Whether executions time their upstream round trips (``Execution/upstreamTime``);
+        /// off by default, when the time is always zero and costs nothing.
+        public var timesUpstream: Bool
 
-        public init(maxKeysPerFetch: Int = 10_000, maxErrorsPerFetch: Int = 100) {
+        public init(maxKeysPerFetch: Int = 10_000, maxErrorsPerFetch: Int = 100, timesUpstream: Bool = false) {
             self.maxKeysPerFetch = maxKeysPerFetch
             self.maxErrorsPerFetch = maxErrorsPerFetch
+            self.timesUpstream = timesUpstream
         }
     }
 
@@ -61,7 +65,8 @@ public final class GatewayExecutor: Sendable {
         let variables: JSONObject
         let results: FetchResults
         let answers = AnswerDocuments()
-        let timeline = UpstreamTimeline()
+        /// The round trips, when the configuration times them.
+        let timeline: UpstreamTimeline?
     }
 
     /// An executed operation: the response body, and the time spent waiting on upstream.
@@ -70,7 +75,8 @@ public final class GatewayExecutor: Sendable {
         /// How long at least one upstream request was in flight (their round trips' union):
         /// for sequential stages, the sum of their round trips. A response's round trip is
         /// timed by the upstream client's driver (``UpstreamResponse/roundTrip``); a failed
-        /// request from when it was asked for to when it failed.
+        /// request from when it was asked for to when it failed. Zero unless
+        /// ``Configuration/timesUpstream`` is on.
         public var upstreamTime: Duration
 
         public init(body: [UInt8], upstreamTime: Duration = .zero) {
@@ -94,7 +100,8 @@ public final class GatewayExecutor: Sendable {
         variables: JSONObject, rawBody: [UInt8]? = nil
     ) async -> Execution {
         let run = Run(
-            plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count))
+            plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count),
+            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil)
         var introspectionValues: JSONObject = [:]
         var introspectionErrors: [ResponseError] = []
         if plan.shape.fields.contains(where: { if case .introspection = $0 { true } else { false } }) {
@@ -108,14 +115,14 @@ public final class GatewayExecutor: Sendable {
 
         // A forwarded request whose answer is clean goes back byte for byte.
         if case .fetch(let id) = plan.node, case .forward = plan.fetches[id].kind, case .forwarded(let bytes)? = outcomes[id] {
-            return Execution(body: bytes, upstreamTime: run.timeline.busyTime)
+            return Execution(body: bytes, upstreamTime: run.timeline?.busyTime ?? .zero)
         }
         var writer = ResponseWriter(
             plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
         writer.errors = introspectionErrors
         // The outcomes point into the answers: they live until the response is written.
         let body = withExtendedLifetime(run.answers) { writer.write() }
-        return Execution(body: body, upstreamTime: run.timeline.busyTime)
+        return Execution(body: body, upstreamTime: run.timeline?.busyTime ?? .zero)
     }
 
     func introspect(

@@ -17,12 +17,13 @@ public enum GatewayServer {
     /// Largest request body accepted (16 MiB).
     public static let maxBodyBytes = 16 << 20
 
-    /// - Parameters:
-    ///   - serverTiming: answer `/graphql` with a `Server-Timing` header (``serverTiming(upstream:total:)``).
+    /// `/graphql` answers carry a `Server-Timing` header (``serverTiming(upstream:total:)``) when
+    /// the gateway's executor times upstream requests (`GatewayExecutor.Configuration.timesUpstream`).
     public static func application(
         gateway: Gateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
-        serverTiming: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let serverTiming = gateway.executor.configuration.timesUpstream
         let router = Router()
         router.get("/health") { _, _ -> Response in
             json(.ok, Array(#"{"status":"ok"}"#.utf8))
@@ -39,13 +40,13 @@ public enum GatewayServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
         }
         router.post("/graphql") { request, _ -> Response in
-            let received = ContinuousClock.now
+            let received = serverTiming ? ContinuousClock.now : nil
             switch await decode(request) {
             case .rejected(let response): return response
             case .body(let body, let raw):
                 let execution = await gateway.execute(body, rawBody: raw)
                 var response = json(.ok, execution.body)
-                if serverTiming {
+                if let received {
                     response.headers[serverTimingField] = Self.serverTiming(
                         upstream: execution.upstreamTime, total: received.duration(to: .now))
                 }

@@ -76,12 +76,10 @@ struct Serve: AsyncParsableCommand {
         let client = UpstreamClient()
         let supergraph = try await load.supergraph(client: client, logger: logger)
         let gateway = Gateway(
-            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch),
+            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch, timesUpstream: serverTiming),
             maxConcurrentOperations: maxConcurrentOperations, logger: logger)
         let host = host
-        let app = GatewayServer.application(
-            gateway: gateway, client: client, host: host, port: port, logger: logger, serverTiming: serverTiming
-        ) { port in
+        let app = GatewayServer.application(gateway: gateway, client: client, host: host, port: port, logger: logger) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).
             FileHandle.standardOutput.write(Data("gateway listening on \(host):\(port)\n".utf8))
         }
