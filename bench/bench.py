@@ -350,8 +350,7 @@ class Stack:
                 "--port", str(base if base else 0), "--wait", str(int(self.args.start_timeout))]
         # Server-Timing (upstream round trips per request) for the deep-latency trace; older
         # builds compared with --bin-path may not have the flag.
-        self.server_timing = supports_flag(gateway, "--server-timing")
-        if self.server_timing:
+        if supports_flag(gateway, "--server-timing"):
             argv.append("--server-timing")
         self.proc["gateway"] = self.procs.start("gateway", argv, env=env, stdout=open(out, "ab"), stderr=open(err, "ab"))
         self.ports["gateway"] = wait_listening(self.proc["gateway"], "gateway", out, err, self.args.start_timeout)

@@ -23,11 +23,11 @@ extension GatewayExecutor {
             response = try await client.post(
                 url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
         } catch {
-            if let timeline = run.timeline, let asked { timeline.record(asked..<ContinuousClock.now) }
+            if let asked { run.timeline?.record(asked..<ContinuousClock.now) }
             observer?(name, 0)
             return .failure(Self.failure(error, subgraph: name))
         }
-        if let timeline = run.timeline, let asked { timeline.record(response.roundTrip ?? asked..<ContinuousClock.now) }
+        if let asked { run.timeline?.record(response.roundTrip ?? asked..<ContinuousClock.now) }
         observer?(name, response.body.count)
         let root: JSONRef
         do {

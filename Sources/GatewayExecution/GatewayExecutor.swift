@@ -112,17 +112,18 @@ public final class GatewayExecutor: Sendable {
             await execute(plan.node, run)
         }
         let outcomes = run.results.snapshot
+        let upstreamTime = run.timeline?.busyTime ?? .zero
 
         // A forwarded request whose answer is clean goes back byte for byte.
         if case .fetch(let id) = plan.node, case .forward = plan.fetches[id].kind, case .forwarded(let bytes)? = outcomes[id] {
-            return Execution(body: bytes, upstreamTime: run.timeline?.busyTime ?? .zero)
+            return Execution(body: bytes, upstreamTime: upstreamTime)
         }
         var writer = ResponseWriter(
             plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
         writer.errors = introspectionErrors
         // The outcomes point into the answers: they live until the response is written.
         let body = withExtendedLifetime(run.answers) { writer.write() }
-        return Execution(body: body, upstreamTime: run.timeline?.busyTime ?? .zero)
+        return Execution(body: body, upstreamTime: upstreamTime)
     }
 
     func introspect(
