@@ -70,19 +70,35 @@ public final class JSONDocument: @unchecked Sendable {
 /// gateway keeps each request's answers until its response is written), so that copying
 /// references, which stitching does for every row and field, costs no reference counting.
 public struct JSONRef: Sendable {
-    public unowned(unsafe) let document: JSONDocument
+    /// The document, not retained. Read through `_withUnsafeGuaranteedRef`: an
+    /// `unowned(unsafe)` reference still costs a retain and a release around some reads.
+    @usableFromInline let storage: Unmanaged<JSONDocument>
     public let index: Int
 
     @inlinable
     public init(document: JSONDocument, index: Int) {
-        self.document = document
+        self.storage = .passUnretained(document)
         self.index = index
     }
 
     @inlinable
-    public var node: JSONDocument.Node { document.nodes[index] }
+    init(storage: Unmanaged<JSONDocument>, index: Int) {
+        self.storage = storage
+        self.index = index
+    }
+
+    public var document: JSONDocument { storage.takeUnretainedValue() }
+
     @inlinable
-    public var kind: JSONDocument.Kind { document.nodes[index].kind }
+    var nodes: UnsafeBufferPointer<JSONDocument.Node> { storage._withUnsafeGuaranteedRef { $0.nodes } }
+    /// The document's text.
+    @inlinable
+    var text: UnsafeBufferPointer<UInt8> { storage._withUnsafeGuaranteedRef { $0.bytes } }
+
+    @inlinable
+    public var node: JSONDocument.Node { nodes[index] }
+    @inlinable
+    public var kind: JSONDocument.Kind { nodes[index].kind }
     @inlinable
     public var isNull: Bool { kind == .null }
     @inlinable
@@ -90,18 +106,18 @@ public struct JSONRef: Sendable {
     @inlinable
     public var isArray: Bool { kind == .array }
     @inlinable
-    public var count: Int { Int(document.nodes[index].count) }
+    public var count: Int { Int(nodes[index].count) }
 
     /// The items of an array.
     public var items: [JSONRef] {
-        let node = document.nodes[index]
+        let node = nodes[index]
         guard node.kind == .array else { return [] }
         var result: [JSONRef] = []
         result.reserveCapacity(Int(node.count))
         var position = index + 1
         for _ in 0..<node.count {
-            result.append(JSONRef(document: document, index: position))
-            position = Int(document.nodes[position].next)
+            result.append(JSONRef(storage: storage, index: position))
+            position = Int(nodes[position].next)
         }
         return result
     }
@@ -109,24 +125,24 @@ public struct JSONRef: Sendable {
     /// Whether the string node at `position` is the key `key` (its UTF-8 bytes).
     @inlinable
     func isKey(_ position: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let keyNode = document.nodes[position]
+        let keyNode = nodes[position]
         let start = Int(keyNode.start) + 1
         let length = Int(keyNode.end) - 1 - start
         guard length == key.count, !keyNode.escaped else { return false }
         if length == 0 { return true }
-        return memcmp(document.bytes.baseAddress! + start, key.baseAddress!, length) == 0
+        return memcmp(text.baseAddress! + start, key.baseAddress!, length) == 0
     }
 
     /// The value of an object's member whose key is `key` (its UTF-8 bytes); nil when there is
     /// none or this is not an object.
     @inlinable
     public func member(_ key: UnsafeBufferPointer<UInt8>) -> JSONRef? {
-        let node = document.nodes[index]
+        let node = nodes[index]
         guard node.kind == .object else { return nil }
         var position = index + 1
         for _ in 0..<node.count {
-            if isKey(position, key) { return JSONRef(document: document, index: position + 1) }
-            position = Int(document.nodes[position + 1].next)
+            if isKey(position, key) { return JSONRef(storage: storage, index: position + 1) }
+            position = Int(nodes[position + 1].next)
         }
         return nil
     }
@@ -141,13 +157,13 @@ public struct JSONRef: Sendable {
     /// object lists them costs one comparison each.
     @inlinable
     public func member(_ key: UnsafeBufferPointer<UInt8>, cursor: inout Int) -> JSONRef? {
-        let node = document.nodes[index]
+        let node = nodes[index]
         guard node.kind == .object else { return nil }
         if cursor == 0 { cursor = index + 1 }
         if cursor < Int(node.next), isKey(cursor, key) {
             let value = cursor + 1
-            cursor = Int(document.nodes[value].next)
-            return JSONRef(document: document, index: value)
+            cursor = Int(nodes[value].next)
+            return JSONRef(storage: storage, index: value)
         }
         return member(key)
     }
@@ -162,8 +178,8 @@ public struct JSONRef: Sendable {
     /// The value's JSON text, as it came.
     @inlinable
     public var rawBytes: UnsafeBufferPointer<UInt8> {
-        let node = document.nodes[index]
-        return UnsafeBufferPointer(rebasing: document.bytes[Int(node.start)..<Int(node.end)])
+        let node = nodes[index]
+        return UnsafeBufferPointer(rebasing: text[Int(node.start)..<Int(node.end)])
     }
 
     /// A small decimal integer's value, without a parser.
@@ -185,7 +201,7 @@ public struct JSONRef: Sendable {
 
     /// The value as a ``JSON`` tree (decodes strings and numbers).
     public var json: JSON {
-        let node = document.nodes[index]
+        let node = nodes[index]
         switch node.kind {
         case .null: return .null
         case .false: return .bool(false)
@@ -194,7 +210,7 @@ public struct JSONRef: Sendable {
             if !node.escaped {
                 let start = Int(node.start) + 1
                 let end = Int(node.end) - 1
-                return .string(String(decoding: UnsafeBufferPointer(rebasing: document.bytes[start..<end]), as: UTF8.self))
+                return .string(String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self))
             }
             return (try? JSONParser.parse(rawBytes)) ?? .null
         case .number:
@@ -206,9 +222,9 @@ public struct JSONRef: Sendable {
             var object = JSONObject(minimumCapacity: Int(node.count))
             var position = index + 1
             for _ in 0..<node.count {
-                let key = JSONRef(document: document, index: position).json.stringValue ?? ""
-                object.append(key, JSONRef(document: document, index: position + 1).json)
-                position = Int(document.nodes[position + 1].next)
+                let key = JSONRef(storage: storage, index: position).json.stringValue ?? ""
+                object.append(key, JSONRef(storage: storage, index: position + 1).json)
+                position = Int(nodes[position + 1].next)
             }
             return .object(object)
         }
