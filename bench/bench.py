@@ -706,8 +706,9 @@ def measure(args, stack, name, via, url, query_file, connections, threads, check
         "cpu_cores_used": {role: round(ms / 1000.0 / elapsed, 2) for role, ms in cpu_ms.items()},
         # The subgraphs run the same code in every run: the gateway's CPU counted in theirs
         # drifts far less with the machine's speed than either figure alone.
+        # Only when the gateway sends upstream requests (the no-upstream scenario sends none).
         "gateway_cpu_per_subgraph_cpu": round(cpu_ms["gateway"] / cpu_ms["subgraphs"], 3)
-        if via == "gateway" and cpu_ms.get("subgraphs") else None,
+        if via == "gateway" and cpu_ms.get("subgraphs") and sum(upstream.values()) else None,
         "window_s": round(elapsed, 3),
         "settle_s": round(settled_after, 3),
         "machine_cpu_busy_percent": round(100.0 * (busy + interrupts) / total * os.cpu_count(), 1) if total else None,
@@ -1085,6 +1086,18 @@ def evaluate_targets(results, latency):
     return targets
 
 
+def passthrough_floor(by):
+    """Where the gateway's pass-through CPU goes: its cost with no upstream request (HTTP in and
+    out, parsing, caches, writing) and what the upstream request adds, next to nginx's."""
+    nginx, gateway, bare = by.get(("pass-through", "nginx")), by.get(("pass-through", "gateway")), by.get(("no-upstream", "gateway"))
+    if not (nginx and gateway and bare):
+        return None
+    total, floor = gateway["cpu_ms_per_request"]["gateway"], bare["cpu_ms_per_request"]["gateway"]
+    curl = (gateway.get("gateway_cpu_ms_per_request_by_thread") or {}).get("curl_driver")
+    return {"nginx_ms": nginx["cpu_ms_per_request"].get("nginx"), "gateway_ms": total, "no_upstream_ms": floor,
+            "upstream_leg_ms": round(total - floor, 4), "curl_driver_ms": curl}
+
+
 def print_targets(targets):
     if not targets:
         return
@@ -1136,6 +1149,9 @@ def run_benchmark(args, procs, tmp):
                                "passthrough.graphql", c, t))
         results.append(measure(args, stack, "pass-through", "gateway", f"http://127.0.0.1:{gw}/graphql",
                                "passthrough.graphql", c, t))
+        # The gateway's own floor: the same load with an operation that needs no upstream request.
+        results.append(measure(args, stack, "no-upstream", "gateway", f"http://127.0.0.1:{gw}/graphql",
+                               "typename.graphql", c, t))
     if "deep" in args.only or "latency" in args.only or "rss" in args.only:
         _, deep_query = read_query("deep.graphql")
         status, size, errors = probe(gw, graphql_body(deep_query))
@@ -1179,6 +1195,11 @@ def run_benchmark(args, procs, tmp):
     if ("pass-through", "nginx") in by and ("pass-through", "gateway") in by:
         ratio = by[("pass-through", "gateway")]["rps"] / by[("pass-through", "nginx")]["rps"]
         log(f"\nheadline: pass-through gateway/nginx throughput ratio {ratio:.3f}")
+        floor = passthrough_floor(by)
+        if floor:
+            log(f"pass-through CPU ms per request: nginx {floor['nginx_ms']}, gateway {floor['gateway_ms']} = "
+                f"{floor['no_upstream_ms']} with no upstream request + {floor['upstream_leg_ms']} for the upstream "
+                f"request (curl driver thread {floor['curl_driver_ms']})")
     targets = evaluate_targets(results, latency)
     print_targets(targets)
     for note in notes:
@@ -1190,6 +1211,7 @@ def run_benchmark(args, procs, tmp):
         "deep_plan": {k: v for k, v in plan.items()} if plan else None,
         "results": [{k: v for k, v in r.items()} for r in results],
         "targets": targets,
+        "passthrough_floor": passthrough_floor(by),
         "notes": notes,
         "wall_time_s": round(time.monotonic() - started, 1),
     }
