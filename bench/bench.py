@@ -1195,11 +1195,11 @@ def run_benchmark(args, procs, tmp):
     if ("pass-through", "nginx") in by and ("pass-through", "gateway") in by:
         ratio = by[("pass-through", "gateway")]["rps"] / by[("pass-through", "nginx")]["rps"]
         log(f"\nheadline: pass-through gateway/nginx throughput ratio {ratio:.3f}")
-        floor = passthrough_floor(by)
-        if floor:
-            log(f"pass-through CPU ms per request: nginx {floor['nginx_ms']}, gateway {floor['gateway_ms']} = "
-                f"{floor['no_upstream_ms']} with no upstream request + {floor['upstream_leg_ms']} for the upstream "
-                f"request (curl driver thread {floor['curl_driver_ms']})")
+    floor = passthrough_floor(by)
+    if floor:
+        log(f"pass-through CPU ms per request: nginx {floor['nginx_ms']}, gateway {floor['gateway_ms']} = "
+            f"{floor['no_upstream_ms']} with no upstream request + {floor['upstream_leg_ms']} for the upstream "
+            f"request (curl driver thread {floor['curl_driver_ms']})")
     targets = evaluate_targets(results, latency)
     print_targets(targets)
     for note in notes:
@@ -1211,7 +1211,7 @@ def run_benchmark(args, procs, tmp):
         "deep_plan": {k: v for k, v in plan.items()} if plan else None,
         "results": [{k: v for k, v in r.items()} for r in results],
         "targets": targets,
-        "passthrough_floor": passthrough_floor(by),
+        "passthrough_floor": floor,
         "notes": notes,
         "wall_time_s": round(time.monotonic() - started, 1),
     }

@@ -87,8 +87,6 @@ public struct JSONRef: Sendable {
         self.index = index
     }
 
-    public var document: JSONDocument { storage.takeUnretainedValue() }
-
     @inlinable
     var nodes: UnsafeBufferPointer<JSONDocument.Node> { storage._withUnsafeGuaranteedRef { $0.nodes } }
     /// The document's text.
