@@ -4,6 +4,18 @@ public enum RelationshipKind: String, Sendable, Hashable, CaseIterable {
     case array = "Array"
 }
 
+/// What deleting a source row does to its related rows (`onDelete:` in gateway.yaml, a gateway
+/// extension of OpenDD). Applies to relationships whose related rows hold the key
+/// (``RelationshipConfig/KeyHolder/target`` and ``RelationshipConfig/KeyHolder/junction``).
+public enum DeleteRule: String, Sendable, Hashable, CaseIterable {
+    /// Delete the related rows first (and, transitively, what their own rules say).
+    case cascade
+    /// Refuse the delete while related rows exist.
+    case restrict
+    /// Set the related rows' key fields to null.
+    case setNull
+}
+
 /// One pair of a relationship's join key: a scalar field of the source type and the field of
 /// the target type that must hold the same value.
 public struct FieldMapping: Sendable, Hashable {
@@ -81,18 +93,21 @@ public struct RelationshipConfig: Sendable, Hashable {
     public var mapping: [FieldMapping]
     /// The junction model of a many-to-many relationship; nil for a direct one.
     public var through: JunctionConfig?
+    /// What deleting a source row does to the related rows; nil leaves them alone.
+    public var onDelete: DeleteRule?
     /// Where the relationship is declared; nil for configurations built in code.
     public var location: SourceLocation?
 
     /// - Parameters:
     ///   - description: default nil.
     ///   - through: default nil (a direct relationship).
+    ///   - onDelete: default nil (deletes leave related rows alone).
     ///   - location: default nil.
     public init(
         sourceType: String, sourceSubgraph: String, name: String, description: String? = nil,
         targetModel: String, targetSubgraph: String, targetType: String, targetCollection: String,
         kind: RelationshipKind, mapping: [FieldMapping], through: JunctionConfig? = nil,
-        location: SourceLocation? = nil
+        onDelete: DeleteRule? = nil, location: SourceLocation? = nil
     ) {
         self.sourceType = sourceType
         self.sourceSubgraph = sourceSubgraph
@@ -105,7 +120,32 @@ public struct RelationshipConfig: Sendable, Hashable {
         self.kind = kind
         self.mapping = mapping
         self.through = through
+        self.onDelete = onDelete
         self.location = location
+    }
+
+    /// Which side's rows store the join key, and so what a write must do first.
+    public enum KeyHolder: Sendable, Hashable {
+        /// The source row stores the key (`Book.author_id` → `Author.id`): a nested write creates
+        /// the target first and copies its key into the source.
+        case source
+        /// The target rows store the key (`Author.id` → `Passport.owner_id`): a nested write
+        /// creates the source first and copies its key into each target row.
+        case target
+        /// A junction row stores both keys (many-to-many, ``through``): source and target
+        /// come first, then the junction rows linking them.
+        case junction
+    }
+
+    /// Which side stores the key: the junction with ``through``; the target for an Array
+    /// relationship; for an Object relationship, the source unless the mapping starts from the
+    /// source's `id` and does not end at the target's `id` (`Author.passport`, `Address.user`).
+    public var keyHolder: KeyHolder {
+        if through != nil { return .junction }
+        if kind == .array { return .target }
+        let targetFields = mapping.map(\.targetField)
+        if targetFields == ["id"] { return .source }
+        return mapping.map(\.sourceField) == ["id"] ? .target : .source
     }
 
     /// Whether the target lives in the same subgraph as the source (still batched by the gateway).
