@@ -7,10 +7,15 @@ struct FetchFailure: Error, Sendable {
     var message: String
     var code: String
     var subgraph: String?
+    /// More `extensions` for the client (a failed write's input path and what was undone).
+    var details: JSONObject = [:]
+    /// The request never reached the subgraph (it refused the connection): nothing was written.
+    var undelivered = false
 
     func error(path: [PathElement], locations: [ResponseError.Location] = []) -> ResponseError {
         var extensions: JSONObject = ["code": .string(code)]
         if let subgraph { extensions["subgraph"] = .string(subgraph) }
+        for (key, value) in details.members { extensions[key] = value }
         return ResponseError(message, locations: locations, path: path, extensions: extensions)
     }
 }

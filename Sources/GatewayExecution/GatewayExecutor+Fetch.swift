@@ -57,7 +57,9 @@ extension GatewayExecutor {
         case .malformedBody, .responseTooLarge: code = "SUBGRAPH_BAD_RESPONSE"
         case .cancelled, .shutdown, .transport: code = "SUBGRAPH_UNAVAILABLE"
         }
-        return FetchFailure(message: "Subgraph \(subgraph) failed: \(error.message).", code: code, subgraph: subgraph)
+        var failure = FetchFailure(message: "Subgraph \(subgraph) failed: \(error.message).", code: code, subgraph: subgraph)
+        failure.undelivered = error.kind == .connectionRefused || error.kind == .connectFailed
+        return failure
     }
 
     /// The errors a subgraph reported, tagged with its name.

@@ -155,6 +155,7 @@ public final class GatewayExecutor: Sendable {
             let fetch = run.plan.fetches[id]
             switch fetch.kind {
             case .forward: run.results.set(id, await forward(fetch, run))
+            case .write(let root): run.results.set(id, await writeFetch(fetch, root, run))
             default: run.results.set(id, await rootFetch(fetch, run))
             }
         case .flatten(_, let id):

@@ -133,8 +133,9 @@ public final class Gateway: Sendable {
     public func explain(_ request: GraphQLRequestBody) -> [UInt8] {
         do {
             let prepared = try prepare(request)
-            var body = prepared.plan.json.objectValue ?? [:]
-            body["text"] = .string(prepared.plan.explained)
+            let writePlans = executor.writePlans(for: prepared.plan, variables: prepared.variables)
+            var body = prepared.plan.json(writePlans: writePlans).objectValue ?? [:]
+            body["text"] = .string(prepared.plan.explained(writePlans: writePlans))
             return Array(JSON.object(["plan": .object(body)]).description.utf8)
         } catch {
             return errorResponseBody(error.errors)

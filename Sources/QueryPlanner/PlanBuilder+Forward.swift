@@ -49,6 +49,8 @@ extension PlanBuilder {
                         if supergraph.usesRelationships(value, inputType: type.namedType) { return false }
                     }
                 }
+                // Nested creates and cascading deletes are written by the gateway.
+                if isRoot, isMutation, supergraph.writes.mutations[name] != nil { return false }
                 if isRoot {
                     guard let owner = isMutation ? supergraph.mutationOwners[name] : supergraph.queryOwners[name] else {
                         return false

@@ -2,22 +2,32 @@ import GatewayJSON
 
 extension QueryPlan {
     /// The plan as indented text: every fetch's subgraph, upstream query and dependencies.
-    public var explained: String {
+    public var explained: String { explained(writePlans: [:]) }
+
+    /// The plan as text, with the write plans of its nested creates (by fetch id), which
+    /// depend on the request's input and so are made with it.
+    public func explained(writePlans: [Int: Result<WritePlan, WriteInputError>]) -> String {
         var lines: [String] = ["QueryPlan {"]
-        explain(node, indent: "  ", into: &lines)
+        explain(node, indent: "  ", writePlans: writePlans, into: &lines)
         lines.append("}")
         return lines.joined(separator: "\n")
     }
 
-    private func explain(_ node: PlanNode, indent: String, into lines: inout [String]) {
+    private func explain(
+        _ node: PlanNode, indent: String, writePlans: [Int: Result<WritePlan, WriteInputError>], into lines: inout [String]
+    ) {
         switch node {
         case .empty:
             lines.append(indent + "Empty")
         case .sequence(let children), .parallel(let children):
             if case .sequence = node { lines.append(indent + "Sequence {") } else { lines.append(indent + "Parallel {") }
-            for child in children { explain(child, indent: indent + "  ", into: &lines) }
+            for child in children { explain(child, indent: indent + "  ", writePlans: writePlans, into: &lines) }
             lines.append(indent + "}")
         case .fetch(let id):
+            if case .write(let root) = fetches[id].kind {
+                explainWrite(fetches[id], root, plan: writePlans[id], indent: indent, into: &lines)
+                return
+            }
             explainFetch(fetches[id], indent: indent, into: &lines)
         case .flatten(let path, let id):
             lines.append(indent + "Flatten(path: \"\(path)\") {")
@@ -29,7 +39,7 @@ extension QueryPlan {
     private func explainFetch(_ fetch: Fetch, indent: String, into lines: inout [String]) {
         var header = "Fetch(\(fetch.id), subgraph: \"\(fetch.subgraph)\""
         switch fetch.kind {
-        case .root: break
+        case .root, .write: break
         case .forward: header += ", forward"
         case .relationship(let relationship):
             header += ", relationship: \(relationship.relationship) (\(relationship.kind.rawValue))"
@@ -90,8 +100,27 @@ extension QueryPlan {
     }
 
     /// The plan as JSON (the HTTP explain endpoint).
-    public var json: JSON {
-        ["operation": .string(operation.rawValue), "node": Self.json(node, fetches)]
+    public var json: JSON { json(writePlans: [:]) }
+
+    /// The plan as JSON, each nested create's fetch with its write plan (`writePlan`) or why
+    /// its input cannot be written (`writeError`).
+    public func json(writePlans: [Int: Result<WritePlan, WriteInputError>]) -> JSON {
+        let tree = Self.json(node, fetches)
+        return ["operation": .string(operation.rawValue), "node": writePlans.isEmpty ? tree : Self.attach(writePlans, to: tree)]
+    }
+
+    /// Adds each write plan to the JSON of its fetch.
+    private static func attach(_ writePlans: [Int: Result<WritePlan, WriteInputError>], to node: JSON) -> JSON {
+        guard case .object(var object) = node else { return node }
+        if object["kind"] == "Fetch", case .int(let id)? = object["id"], let result = writePlans[id] {
+            switch result {
+            case .success(let plan): object["writePlan"] = plan.json
+            case .failure(let error): object["writeError"] = ["message": .string(error.message), "inputPath": .string(error.inputPath)]
+            }
+        }
+        if case .array(let nodes)? = object["nodes"] { object["nodes"] = .array(nodes.map { attach(writePlans, to: $0) }) }
+        if let inner = object["node"] { object["node"] = attach(writePlans, to: inner) }
+        return .object(object)
     }
 
     private static func json(_ node: PlanNode, _ fetches: [Fetch]) -> JSON {
@@ -111,6 +140,11 @@ extension QueryPlan {
         switch fetch.kind {
         case .root: object["type"] = "root"
         case .forward: object["type"] = "forward"
+        case .write(let root):
+            object["type"] = "write"
+            object["field"] = .string(root.field)
+            object["model"] = .string(root.model)
+            if case .delete(let cascade) = root.operation { object["cascade"] = cascade.json }
         case .relationship(let relationship):
             object["type"] = "relationship"
             object["relationship"] = .string(relationship.relationship)

@@ -51,6 +51,9 @@ public struct Fetch: Sendable, Equatable {
         case forward
         /// The rows of a relationship's target for all parent objects at once.
         case relationship(RelationshipFetch)
+        /// A root mutation field the gateway writes itself (nested create, cascading delete);
+        /// its answer, like a root fetch's, holds the field's value by response key.
+        case write(WriteRoot)
     }
 
     public var id: Int

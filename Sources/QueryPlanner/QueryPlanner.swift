@@ -80,6 +80,12 @@ struct PlanBuilder {
                     shapeFields.append(.typename(key: field.responseKey, typeName: rootType.name))
                     continue
                 }
+                if let write = supergraph.writes.mutations[field.name] {
+                    let (fields, node) = try writeFetch(field, write: write, rootType: rootType)
+                    shapeFields += fields
+                    nodes.append(node)
+                    continue
+                }
                 guard let subgraph = supergraph.mutationOwners[field.name] else { continue }
                 let (fields, node) = try rootFetch(subgraph: subgraph, fields: [field], rootType: rootType, isMutation: true)
                 shapeFields += fields

@@ -16,13 +16,20 @@ struct UpstreamSelection: Equatable {
     /// `{ a b: c(x: 1) { d } }`; an empty selection prints `{ __typename }` so the text stays valid.
     var printed: String {
         guard !fields.isEmpty else { return "{ __typename }" }
-        var text = "{"
-        for field in fields {
-            text += " "
+        return "{ " + printedFields + " }"
+    }
+
+    /// The fields without the braces: `a b: c(x: 1) { d }` (empty when there are none).
+    var printedFields: String {
+        fields.map { field in
+            var text = ""
             if let alias = field.alias { text += alias + ": " }
             text += field.name + field.arguments
             if let selection = field.selection { text += " " + selection.printed }
-        }
-        return text + " }"
+            return text
+        }.joined(separator: " ")
     }
+
+    /// The response keys of the fields.
+    var responseKeys: [String] { fields.map { $0.alias ?? $0.name } }
 }

@@ -127,6 +127,13 @@ public enum Composer {
             }
         }
 
+        var writes = WriteComposition(schema: model, mutation: mutation, mutationOwners: mutationOwners)
+        composeWrites(&writes, configuration: configuration, subgraphs: subgraphs)
+        model = writes.schema
+        mutation = writes.mutation
+        mutationOwners = writes.mutationOwners
+        errors += writes.errors
+
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }
         // Root types first, then the rest in the order the subgraphs listed them.
         var ordered = SchemaModel(queryType: "Query", mutationType: mutation.fields.isEmpty ? nil : "Mutation")
@@ -148,7 +155,7 @@ public enum Composer {
         return Supergraph(
             configuration: configuration, schemaModel: ordered, schema: schema,
             subgraphSchemas: Dictionary(subgraphs.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first }),
-            queryOwners: queryOwners, mutationOwners: mutationOwners, typeOwners: typeOwners)
+            queryOwners: queryOwners, mutationOwners: mutationOwners, typeOwners: typeOwners, writes: writes.writes)
     }
 
     static func relationshipField(_ relationship: RelationshipConfig, target: ModelConfig) -> FieldDef {

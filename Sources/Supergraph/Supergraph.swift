@@ -28,11 +28,13 @@ public struct Supergraph: Sendable {
     public let filterTypes: [String: String]
     /// The object type each model order input type orders (`BookOrder` → `Book`).
     public let orderTypes: [String: String]
+    /// What the gateway writes itself: nested inserts and cascading deletes.
+    public let writes: WriteSchema
 
     init(
         configuration: GatewayConfiguration, schemaModel: SchemaModel, schema: GraphQLSchema,
         subgraphSchemas: [String: SchemaModel], queryOwners: [String: String], mutationOwners: [String: String],
-        typeOwners: [String: String]
+        typeOwners: [String: String], writes: WriteSchema = WriteSchema()
     ) {
         self.configuration = configuration
         self.schemaModel = schemaModel
@@ -42,6 +44,7 @@ public struct Supergraph: Sendable {
         self.queryOwners = queryOwners
         self.mutationOwners = mutationOwners
         self.typeOwners = typeOwners
+        self.writes = writes
         var relationships: [String: [String: RelationshipConfig]] = [:]
         for relationship in configuration.relationships {
             relationships[relationship.sourceType, default: [:]][relationship.name] = relationship

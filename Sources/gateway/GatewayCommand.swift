@@ -152,7 +152,7 @@ struct Explain: AsyncParsableCommand {
         let gateway = Gateway(supergraph: supergraph, client: client)
         do {
             let prepared = try gateway.prepare(GraphQLRequestBody(query: query, operationName: operationName, variables: parsedVariables))
-            print(prepared.plan.explained)
+            print(prepared.plan.explained(writePlans: gateway.executor.writePlans(for: prepared.plan, variables: prepared.variables)))
         } catch {
             for problem in error.errors { FileHandle.standardError.write(Data("\(problem.message)\n".utf8)) }
             throw ExitCode(1)

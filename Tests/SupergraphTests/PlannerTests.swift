@@ -146,8 +146,8 @@ struct PlannerTests {
             QueryPlan {
               Sequence {
                 Sequence {
-                  Fetch(0, subgraph: "reviews") {
-                    mutation { a: create_Review(input: { book_id: "1", user_id: "1", rating: 5 }) { id _k0: book_id } }
+                  Write(0, subgraph: "reviews", field: create_Review, model: Reviews) {
+                    WritePlan made from the input when the request runs
                   }
                   Flatten(path: "a.book") {
                     Fetch(1, subgraph: "catalog", relationship: Review.book (Object), after: 0, keys: id) {

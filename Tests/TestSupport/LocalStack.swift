@@ -47,11 +47,14 @@ public actor LocalStack {
         return environment
     }
 
-    public func startGateway(arguments: [String] = [], config: String? = nil) async throws {
+    /// - Parameters:
+    ///   - urls: subgraph URLs to use instead of this stack's (a proxy in front of one).
+    public func startGateway(arguments: [String] = [], config: String? = nil, urls: [String: String] = [:]) async throws {
         let config = config ?? Self.configPath
+        var environment = environment.merging(["LOG_LEVEL": "warning"]) { $1 }
+        for (subgraph, url) in urls { environment[subgraph.uppercased() + "_URL"] = url }
         let process = try ManagedProcess(
-            product: "gateway", arguments: ["serve", "--config", config, "--port", "0"] + arguments,
-            environment: environment.merging(["LOG_LEVEL": "warning"]) { $1 })
+            product: "gateway", arguments: ["serve", "--config", config, "--port", "0"] + arguments, environment: environment)
         processes["gateway"] = process
         ports["gateway"] = try await process.waitForPort()
     }
@@ -72,6 +75,16 @@ public actor LocalStack {
     public func restart(_ subgraph: String, extraArguments: [String]? = nil) async throws {
         try startSubgraph(subgraph, port: ports[subgraph]!, extraArguments: extraArguments)
         _ = try await processes[subgraph]!.waitForPort()
+    }
+
+    /// Starts a subgraph again on a new free port (its data seeded afresh) and returns the
+    /// port it had, which gateway.yaml still points at: for a stand-in such as a fault proxy.
+    public func relocate(_ subgraph: String) async throws -> Int {
+        let old = ports[subgraph]!
+        await processes[subgraph]?.stop()
+        try startSubgraph(subgraph)
+        ports[subgraph] = try await processes[subgraph]!.waitForPort()
+        return old
     }
 
     public func stopAll() async {
