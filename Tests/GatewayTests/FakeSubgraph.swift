@@ -15,7 +15,12 @@ struct FakeSubgraph {
             let (status, body) = answer(try await request.collectBody(upTo: 1 << 20))
             return Response(status: .init(code: status), headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        var logger = Logger(label: "fake")
+        return FakeSubgraph(task: try await serve(router, port: port, name: "the fake subgraph"))
+    }
+
+    /// Runs a test server on a loopback port until its task is cancelled; returns once it listens.
+    static func serve(_ router: Router<BasicRequestContext>, port: Int, name: String) async throws -> Task<Void, any Error> {
+        var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         let (started, continuation) = AsyncStream.makeStream(of: Void.self)
         let app = Application(
@@ -23,8 +28,8 @@ struct FakeSubgraph {
             onServerRunning: { _ in continuation.yield() }, logger: logger)
         let task = Task { try await app.run() }
         var iterator = started.makeAsyncIterator()
-        guard await iterator.next() != nil else { throw TestProcessError("the fake subgraph did not start") }
-        return FakeSubgraph(task: task)
+        guard await iterator.next() != nil else { throw TestProcessError("\(name) did not start") }
+        return task
     }
 
     func stop() async {

@@ -1,5 +1,4 @@
 import Hummingbird
-import Logging
 import NIOCore
 import TestSupport
 
@@ -25,16 +24,7 @@ struct FaultProxy {
                 status: .init(code: reply.status), headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
-        var logger = Logger(label: "fault-proxy")
-        logger.logLevel = .critical
-        let (started, continuation) = AsyncStream.makeStream(of: Void.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { _ in continuation.yield() }, logger: logger)
-        let task = Task { try await app.run() }
-        var iterator = started.makeAsyncIterator()
-        guard await iterator.next() != nil else { throw TestProcessError("the fault proxy did not start") }
-        return FaultProxy(task: task)
+        return FaultProxy(task: try await FakeSubgraph.serve(router, port: port, name: "the fault proxy"))
     }
 
     func stop() async {
