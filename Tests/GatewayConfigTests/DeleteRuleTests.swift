@@ -294,4 +294,20 @@ import Testing
             ])
         #expect(found.map(\.code) == [.deleteRuleNotApplicable, .cascadeCycle, .cascadeCycle])
     }
+
+    @Test func theShippedGatewayYAMLResolvesWithItsRules() throws {
+        let raw = try ConfigLoader.load(path: repositoryGatewayYAML, environment: [:])
+        let config = try ConfigLoader.resolve(raw, schemas: DemoSchemas.all())
+        let rules = config.relationships.compactMap { relationship in
+            relationship.onDelete.map { "\(relationship.sourceType).\(relationship.name): \($0.rawValue)" }
+        }
+        #expect(
+            rules == [
+                "Address.user: setNull", "Author.passport: cascade", "Library.books: restrict",
+                "Book.bookGenres: cascade", "Genre.genreBooks: cascade", "Author.authoredBooks: setNull",
+                "Book.reviews: cascade", "User.reviews: cascade", "Library.stock: cascade", "User.loans: restrict",
+            ])
+        // Each rule sits on a relationship whose related rows hold the key.
+        #expect(config.relationships.filter { $0.onDelete != nil }.allSatisfy { $0.keyHolder != .source })
+    }
 }
