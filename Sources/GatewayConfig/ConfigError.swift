@@ -31,6 +31,14 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         case nestedFieldPath
         case emptyMapping
         case duplicateMapping
+        /// `onDelete` on a relationship whose source rows hold the key: no rows refer to a deleted source.
+        case deleteRuleNotApplicable
+        /// `onDelete: setNull` with a non-null key field on the related rows.
+        case nonNullableKey
+        /// The subgraph of the related rows lacks the mutation an `onDelete` rule needs.
+        case missingMutation
+        /// `onDelete: cascade` rules that lead back to a type they started from.
+        case cascadeCycle
     }
 
     public var code: Code

@@ -6,31 +6,32 @@ import Testing
 
 /// The repository's gateway.yaml against the demo subgraphs' schemas.
 @Suite struct GatewayYAMLTests {
-    /// demo-domain.md's relationship table: source type, field, target model, kind, key pairs.
-    static let table: [(String, String, String, RelationshipKind, [(String, String)])] = [
-        ("User", "address", "Addresses", .object, [("address_id", "id")]),
-        ("Address", "user", "Users", .object, [("id", "address_id")]),
-        ("Author", "passport", "Passports", .object, [("id", "owner_id")]),
-        ("Passport", "owner", "Authors", .object, [("owner_id", "id")]),
-        ("Book", "library", "Libraries", .object, [("library_name", "name")]),
-        ("Library", "books", "Books", .array, [("name", "library_name")]),
-        ("Book", "bookGenres", "BookGenres", .array, [("id", "book_id")]),
-        ("Genre", "genreBooks", "BookGenres", .array, [("id", "genre_id")]),
-        ("BookGenre", "book", "Books", .object, [("book_id", "id")]),
-        ("BookGenre", "genre", "Genres", .object, [("genre_id", "id")]),
-        ("Loan", "stock", "Stocks", .object, [("library_id", "library_id"), ("book_id", "book_id")]),
-        ("Book", "author", "Authors", .object, [("author_id", "id")]),
-        ("Author", "authoredBooks", "Books", .array, [("id", "author_id")]),
-        ("Review", "book", "Books", .object, [("book_id", "id")]),
-        ("Book", "reviews", "Reviews", .array, [("id", "book_id")]),
-        ("Review", "user", "Users", .object, [("user_id", "id")]),
-        ("User", "reviews", "Reviews", .array, [("id", "user_id")]),
-        ("Library", "stock", "Stocks", .array, [("id", "library_id")]),
-        ("Stock", "book", "Books", .object, [("book_id", "id")]),
-        ("Stock", "library", "Libraries", .object, [("library_id", "id")]),
-        ("User", "loans", "Loans", .array, [("id", "user_id")]),
-        ("Loan", "user", "Users", .object, [("user_id", "id")]),
-        ("Loan", "book", "Books", .object, [("book_id", "id")]),
+    /// demo-domain.md's relationship table: source type, field, target model, kind, key pairs;
+    /// then the rule gateway.yaml gives it for deletes.
+    static let table: [(String, String, String, RelationshipKind, [(String, String)], DeleteRule?)] = [
+        ("User", "address", "Addresses", .object, [("address_id", "id")], nil),
+        ("Address", "user", "Users", .object, [("id", "address_id")], .setNull),
+        ("Author", "passport", "Passports", .object, [("id", "owner_id")], .cascade),
+        ("Passport", "owner", "Authors", .object, [("owner_id", "id")], nil),
+        ("Book", "library", "Libraries", .object, [("library_name", "name")], nil),
+        ("Library", "books", "Books", .array, [("name", "library_name")], .restrict),
+        ("Book", "bookGenres", "BookGenres", .array, [("id", "book_id")], .cascade),
+        ("Genre", "genreBooks", "BookGenres", .array, [("id", "genre_id")], .cascade),
+        ("BookGenre", "book", "Books", .object, [("book_id", "id")], nil),
+        ("BookGenre", "genre", "Genres", .object, [("genre_id", "id")], nil),
+        ("Loan", "stock", "Stocks", .object, [("library_id", "library_id"), ("book_id", "book_id")], nil),
+        ("Book", "author", "Authors", .object, [("author_id", "id")], nil),
+        ("Author", "authoredBooks", "Books", .array, [("id", "author_id")], .setNull),
+        ("Review", "book", "Books", .object, [("book_id", "id")], nil),
+        ("Book", "reviews", "Reviews", .array, [("id", "book_id")], .cascade),
+        ("Review", "user", "Users", .object, [("user_id", "id")], nil),
+        ("User", "reviews", "Reviews", .array, [("id", "user_id")], .cascade),
+        ("Library", "stock", "Stocks", .array, [("id", "library_id")], .cascade),
+        ("Stock", "book", "Books", .object, [("book_id", "id")], nil),
+        ("Stock", "library", "Libraries", .object, [("library_id", "id")], nil),
+        ("User", "loans", "Loans", .array, [("id", "user_id")], .restrict),
+        ("Loan", "user", "Users", .object, [("user_id", "id")], nil),
+        ("Loan", "book", "Books", .object, [("book_id", "id")], nil),
     ]
 
     func load(environment: [String: String] = [:]) throws -> GatewayConfiguration {
@@ -63,7 +64,7 @@ import Testing
         // The table's 23 come first; the gateway's many-to-many extension follows them.
         try #require(config.relationships.count == Self.table.count + 2)
         for (relationship, row) in zip(config.relationships, Self.table) {
-            let (source, name, target, kind, pairs) = row
+            let (source, name, target, kind, pairs, onDelete) = row
             #expect(relationship.sourceType == source)
             #expect(relationship.name == name)
             #expect(relationship.targetModel == target)
@@ -76,6 +77,7 @@ import Testing
             #expect(relationship.targetCollection == model.collection)
             #expect(relationship.description?.isEmpty == false)
             #expect(relationship.through == nil, "\(source).\(name)")
+            #expect(relationship.onDelete == onDelete, "\(source).\(name)")
         }
     }
 

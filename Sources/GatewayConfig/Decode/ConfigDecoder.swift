@@ -161,11 +161,24 @@ struct ConfigDecoder {
         guard let definitionNode = fields["definition"],
             let definition = reader.mapping(
                 definitionNode, expected: "a relationship definition", label: "definition of \(label)",
-                required: ["source", "name", "target", "mapping"], optional: ["description", "through"])
+                required: ["source", "name", "target", "mapping"], optional: ["description", "through", "onDelete"])
         else { return nil }
         let source = reader.string(definition, "source")
         let name = reader.string(definition, "name")
         let description = reader.optionalString(definition, "description")
+        var onDelete: Located<DeleteRule>?
+        if let text = reader.optionalString(definition, "onDelete") {
+            if let rule = DeleteRule(rawValue: text.value) {
+                onDelete = Located(rule, at: text.location)
+            } else {
+                let rules = DeleteRule.allCases.map(\.rawValue)
+                reader.fail(
+                    .invalidValue,
+                    "invalid onDelete \"\(text.value)\" in \(label)\(Suggestions.didYouMean(text.value, rules))expected cascade, restrict or setNull",
+                    at: text.location)
+                valid = false
+            }
+        }
 
         var targetModel: Located<String>?
         var targetSubgraph: Located<String>?
@@ -217,7 +230,7 @@ struct ConfigDecoder {
         return RawRelationship(
             location: fields.location, source: source, name: name, description: description,
             targetModel: targetModel, targetSubgraph: targetSubgraph, kind: kind, mappingLocation: mappingLocation,
-            mapping: mapping, through: through)
+            mapping: mapping, through: through, onDelete: onDelete)
     }
 
     /// Reads a list of mapping entries (`mapping:` or `through.mapping:`); nil when any entry is wrong.

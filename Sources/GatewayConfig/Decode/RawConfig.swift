@@ -77,6 +77,8 @@ public struct RawRelationship: Sendable, Hashable {
     public var mapping: [RawFieldMapping]
     /// `through:`, the junction model of a many-to-many relationship (a gateway extension).
     public var through: RawJunction? = nil
+    /// `onDelete:`, what deleting a source row does to the related rows (a gateway extension).
+    public var onDelete: Located<DeleteRule>? = nil
 }
 
 /// A relationship's `through:` (a gateway extension of OpenDD): the junction model between the

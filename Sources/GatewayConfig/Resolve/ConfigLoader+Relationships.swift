@@ -7,7 +7,9 @@ extension ConfigLoader {
     /// the target model, the new field's name, and every key pair of the mapping, down to the
     /// target collection's ability to filter the key with `_in` (which batching needs). A
     /// relationship `through` a junction model is checked hop by hop: source -> junction by
-    /// `mapping`, junction -> target by `through.mapping`.
+    /// `mapping`, junction -> target by `through.mapping`. An `onDelete` rule is checked against
+    /// the rows it acts on and their subgraph's mutations, and the cascade rules together must
+    /// not form a cycle.
     ///
     /// - Parameters:
     ///   - models: the output of ``resolveModels(_:subgraphs:schemas:)``.
@@ -20,6 +22,7 @@ extension ConfigLoader {
         for entry in raw.relationships {
             if let relationship = resolver.resolve(entry) { relationships.append(relationship) }
         }
+        resolver.checkCascadeCycles()
         guard resolver.errors.isEmpty else { throw ConfigErrors(resolver.errors) }
         return relationships
     }
@@ -34,6 +37,9 @@ struct RelationshipResolver {
     var errors: [ConfigError] = []
     /// `Type.field` of each relationship resolved so far, with where it is defined.
     var defined: [String: SourceLocation] = [:]
+    /// The applicable `onDelete: cascade` rules so far, in file order: the edges of the graph
+    /// that must stay acyclic.
+    var cascades: [CascadeEdge] = []
 
     init(raw: RawConfig, models: [ModelConfig], schemas: [String: SchemaModel]) {
         self.models = models
@@ -143,11 +149,16 @@ struct RelationshipResolver {
                 collection: junction.collection, filterType: junction.filterType, mapping: junctionMapping,
                 location: through.location)
         }
-        return RelationshipConfig(
+        let relationship = RelationshipConfig(
             sourceType: sourceName, sourceSubgraph: source.subgraph, name: name, description: entry.description?.value,
             targetModel: model.name, targetSubgraph: model.subgraph, targetType: model.typeName,
             targetCollection: model.collection, kind: entry.kind.value, mapping: mapping, through: junctionConfig,
-            location: entry.location)
+            onDelete: entry.onDelete?.value, location: entry.location)
+        // Checked only on an otherwise sound relationship: the rule's checks read its key and models.
+        if let onDelete = entry.onDelete {
+            checkDeleteRule(onDelete, of: relationship, target: model, junction: junction)
+        }
+        return relationship
     }
 
     /// One side of a mapping: the type whose fields it names, and the model fetched by them
