@@ -1,0 +1,163 @@
+import Foundation
+import GatewayJSON
+import TestSupport
+import Testing
+
+/// `delete_T` with `onDelete` rules over the demo stack: cascade, restrict and setNull across
+/// subgraphs, two levels deep, checked by direct reads of every subgraph.
+@Suite("Cascading deletes end to end")
+struct CascadeDeleteTests {
+    /// gateway.yaml with Author.authoredBooks cascading (instead of setNull): deleting an
+    /// author deletes its passport (authors), its books (catalog), and their reviews (reviews)
+    /// and genre links (catalog).
+    static func cascadingConfig() throws -> String {
+        let yaml = try String(contentsOfFile: LocalStack.configPath, encoding: .utf8)
+        let marker = "      name: authoredBooks\n      description: The books this author wrote.\n      onDelete: setNull\n"
+        guard yaml.contains(marker) else { throw TestProcessError("gateway.yaml no longer declares Author.authoredBooks setNull") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-\(UUID().uuidString).yaml").path
+        try yaml.replacingOccurrences(of: marker, with: marker.replacingOccurrences(of: "setNull", with: "cascade"))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Every row of a collection with these fields, straight from its subgraph.
+    static func all(_ stack: LocalStack, _ subgraph: String, _ collection: String, _ fields: String, _ arguments: String = "") async throws -> [JSON] {
+        let answer = try await stack.query("{ \(collection)\(arguments) { \(fields) } }", to: subgraph)
+        guard let rows = answer.at("data", collection)?.arrayValue else { throw TestProcessError("\(subgraph) answered \(answer)") }
+        return rows
+    }
+
+    /// The whole state the cascade of an author can touch.
+    struct Snapshot: Equatable {
+        var authors, passports, books, reviews, bookGenres: [JSON]
+
+        init(_ stack: LocalStack) async throws {
+            authors = try await all(stack, "authors", "authors", "id name dateOfBirth country")
+            passports = try await all(stack, "authors", "passports", "id owner_id passport_number expires")
+            books = try await all(stack, "catalog", "books", "id name description genre year price author_id library_name")
+            reviews = try await all(stack, "reviews", "reviews", "id book_id user_id rating body created_at")
+            bookGenres = try await all(stack, "catalog", "bookGenres", "id book_id genre_id")
+        }
+    }
+
+    /// Deletes author `id` with the two-level cascade and checks the subgraphs; returns the
+    /// number of upstream requests.
+    func cascade(scale: Int, author id: String) async throws -> Int {
+        let config = try Self.cascadingConfig()
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        return try await withStack(scale: scale, config: config) { stack in
+            let before = try await Snapshot(stack)
+            let author = try #require(before.authors.first { $0["id"] == .string(id) })
+            let books = before.books.filter { $0["author_id"] == .string(id) }
+            let bookIDs = Set(books.compactMap { $0["id"] })
+            #expect(!books.isEmpty)
+            #expect(before.reviews.contains { bookIDs.contains($0["book_id"]!) })
+            #expect(before.passports.contains { $0["owner_id"] == .string(id) })
+
+            let requests = try await stack.upstreamRequests()
+            let answer = try await stack.query(#"mutation { delete_Author(id: "\#(id)") { id name dateOfBirth country } }"#)
+            let used = try await stack.upstreamRequests() - requests
+            #expect(answer == ["data": ["delete_Author": [author]]])
+
+            let after = try await Snapshot(stack)
+            #expect(after.authors == before.authors.filter { $0["id"] != .string(id) })
+            #expect(after.passports == before.passports.filter { $0["owner_id"] != .string(id) })
+            let expectedBooks = before.books.filter { !bookIDs.contains($0["id"]!) }
+            #expect(after.books == expectedBooks)
+            #expect(after.reviews == before.reviews.filter { !bookIDs.contains($0["book_id"]!) })
+            #expect(after.bookGenres == before.bookGenres.filter { !bookIDs.contains($0["book_id"]!) })
+            return used
+        }
+    }
+
+    @Test func cascadeTwoLevelsAcrossThreeSubgraphsWithTheSameRequestsAtEveryScale() async throws {
+        // Reads: the author, its passport and books, the books' reviews and genre links (5);
+        // writes: those four rules deepest first, then the author (5).
+        let one = try await cascade(scale: 1, author: "2")
+        let ten = try await cascade(scale: 10, author: "2")
+        #expect(one == 10)
+        #expect(ten == one)
+    }
+
+    @Test func explainShowsTheCascadeLevels() async throws {
+        let config = try Self.cascadingConfig()
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try await withStack(config: config) { stack in
+            let reply = try await TestHTTP.post(
+                await stack.base("gateway") + "/explain", body: #"{"query": "mutation { delete_Author(id: \"2\") { id } }"}"#)
+            let text = try #require(try reply.json().at("plan", "text")?.stringValue)
+            #expect(text.contains(#"Rule(0, Author.passport cascade, subgraph: "authors", Passport by owner_id)"#))
+            #expect(text.contains(#"Rule(1, Author.authoredBooks cascade, subgraph: "catalog", Book by author_id)"#))
+            #expect(text.contains(#"Rule(2, Book.bookGenres cascade, subgraph: "catalog", BookGenre by book_id, after: 1)"#))
+            #expect(text.contains(#"Rule(3, Book.reviews cascade, subgraph: "reviews", Review by book_id, after: 1)"#))
+            #expect(text.contains("Writes(deepest level first: level 2, level 1, then the delete)"))
+        }
+    }
+
+    @Test func restrictRefusesAndDeletesNothing() async throws {
+        try await withStack { stack in
+            let books = try await Self.all(stack, "catalog", "books", "id", #"(filter: {library_name: {_eq: "Harbour Library"}})"#)
+            let stock = try await Self.all(stack, "inventory", "stocks", "id", #"(filter: {library_id: {_eq: "2"}})"#)
+            #expect(!books.isEmpty && !stock.isEmpty)
+            let answer = try await stack.query(#"mutation { delete_Library(id: "2") { id } }"#)
+            #expect(answer == [
+                "data": ["delete_Library": nil],
+                "errors": [[
+                    "message": .string("delete_Library refused: Library.books (onDelete: restrict) has \(books.count) related Book rows. Nothing was deleted."),
+                    "path": ["delete_Library"],
+                    "extensions": ["code": "DELETE_RESTRICTED", "restrictedBy": [["relationship": "Library.books", "count": .int(books.count)]]],
+                ]],
+            ])
+            // Library.stock cascades, but nothing was deleted: the stock is all there.
+            #expect(try await Self.all(stack, "catalog", "libraries", "id", #"(filter: {id: {_eq: "2"}})"#) == [["id": "2"]])
+            #expect(try await Self.all(stack, "inventory", "stocks", "id", #"(filter: {library_id: {_eq: "2"}})"#) == stock)
+        }
+    }
+
+    @Test func setNullClearsTheKeyAcrossSubgraphsAndCascadeDeletesThePassport() async throws {
+        try await withStack { stack in
+            let books = try await Self.all(stack, "catalog", "books", "id", #"(filter: {author_id: {_eq: "3"}})"#)
+            #expect(!books.isEmpty)
+            let answer = try await stack.query(#"mutation { delete_Author(id: "3") { name passport { id } authoredBooks { id } } }"#)
+            #expect(answer.at("data", "delete_Author", 0, "passport") == .null)
+            #expect(answer.at("data", "delete_Author", 0, "authoredBooks") == [])
+            let ids = JSON.array(books.compactMap { $0["id"] })
+            let after = try await stack.query("query($ids: [ID!]) { books(filter: {id: {_in: $ids}}) { id author_id } }", variables: ["ids": ids], to: "catalog")
+            #expect(after == ["data": ["books": .array(books.map { ["id": $0["id"]!, "author_id": nil] })]])
+            #expect(try await Self.all(stack, "authors", "passports", "id", #"(filter: {owner_id: {_eq: "3"}})"#) == [])
+        }
+    }
+
+    @Test func aFailedDeleteRestoresEverythingTheCascadeWrote() async throws {
+        let config = try Self.cascadingConfig()
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let stack = LocalStack()
+        do {
+            try await stack.start(gateway: false)
+            // Authors behind a proxy that refuses to delete an author: the cascade below runs,
+            // then the last write fails and everything is put back.
+            let port = try await stack.relocate("authors")
+            let proxy = try await FaultProxy.start(port: port, upstream: await stack.url("authors")) { body in
+                body.contains("delete_Author(") ? (500, "authors are forever") : nil
+            }
+            try await stack.startGateway(config: config, urls: ["authors": "http://127.0.0.1:\(port)/graphql"])
+            let before = try await Snapshot(stack)
+            let answer = try await stack.query(#"mutation { delete_Author(id: "2") { id } }"#)
+            let after = try await Snapshot(stack)
+            await proxy.stop()
+            #expect(after == before)
+            let error = try #require(answer.at("errors", 0))
+            #expect(answer.at("data", "delete_Author") == .null)
+            let message = try #require(error["message"]?.stringValue)
+            #expect(message.hasPrefix("delete_Author: could not delete the Author rows: Subgraph authors failed: it answered HTTP 500."), "\(message)")
+            #expect(message.contains("Everything this mutation wrote was rolled back ("), "\(message)")
+            let undone = error.at("extensions", "rolledBack")?.arrayValue ?? []
+            #expect(Set(undone.compactMap { $0["model"]?.stringValue }) == ["Passports", "Books", "Reviews", "BookGenres"])
+            #expect(undone.allSatisfy { $0["action"] == "recreated" })
+            await stack.stopAll()
+        } catch {
+            await stack.stopAll()
+            throw error
+        }
+    }
+}
