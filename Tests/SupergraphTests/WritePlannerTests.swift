@@ -51,6 +51,30 @@ struct WritePlannerTests {
         init(_ description: String) { self.description = description }
     }
 
+    // MARK: The schema
+
+    @Test func everyModelInputGainsItsRelationshipsAndTheKeysTheyFillBecomeOptional() throws {
+        let schema = supergraph.schemaModel
+        let printed = { (name: String) in try #require(schema[name]).inputFields.map { "\($0.name): \($0.type)" } }
+        // Passport.owner_id is filled by Passport.owner, or by Author.passport when the passport is nested.
+        #expect(try printed("PassportInput") == ["id: ID", "owner_id: ID", "passport_number: String!", "expires: String", "owner: PassportOwnerNestedInput"])
+        #expect(try printed("AuthorInput") == [
+            "id: ID", "name: String!", "dateOfBirth: String", "country: String",
+            "passport: AuthorPassportNestedInput", "authoredBooks: AuthorAuthoredBooksNestedInput",
+        ])
+        #expect(try printed("AuthorPassportNestedInput") == ["data: PassportInput", "connect: PassportKey"])
+        #expect(try printed("AuthorAuthoredBooksNestedInput") == ["data: [BookInput!]", "connect: [BookKey!]"])
+        #expect(try printed("BookGenresNestedInput") == ["data: [GenreInput!]", "connect: [GenreKey!]"])
+        // Keys that are not an id name their fields.
+        #expect(try printed("BookLibraryConnect") == ["name: String!"])
+        #expect(try printed("LoanStockConnect") == ["library_id: ID!", "book_id: ID!"])
+        let many = try #require(schema.mutation?.field("create_Book_many"))
+        #expect("\(many.type) \(many.arguments.map { "\($0.name): \($0.type)" })" == "[Book!] [\"inputs: [BookInput!]!\"]")
+        #expect(supergraph.writes.mutations["create_Book_many"] == .create(model: "Books", many: true))
+        #expect(supergraph.writes.mutations["delete_Author"] == .delete(model: "Authors"))
+        #expect(supergraph.writes.mutations["delete_Review"] == nil)
+    }
+
     // MARK: Order from the mapping
 
     @Test func aSingleRowIsOneRequestWithTheSubgraphsOwnID() throws {
@@ -245,6 +269,52 @@ struct WritePlannerTests {
             #"newIDs Authors [["a1"]] ["input"]"#, #"newIDs Books [["b1"]] ["input.authoredBooks.data[0]"]"#,
         ])
         #expect(plan.rows[1].value(of: "author_id") == .copy(row: 0, field: "id"))
+    }
+
+    // MARK: Cascading deletes
+
+    @Test func deleteReadsEveryRuleFirstAndWritesFromTheDeepestLevel() throws {
+        let document = try documents.prepare(#"mutation { delete_Library(id: "1") { name books { name } } }"#)
+        let plan = try QueryPlanner(supergraph: supergraph).plan(document: document, operation: try document.operation(named: nil), variables: [:])
+        #expect(plan.explained == """
+            QueryPlan {
+              Sequence {
+                Write(0, subgraph: "catalog", field: delete_Library, model: Libraries) {
+                  Cascade {
+                    Read(subgraph: "catalog", Library) {
+                      query($_gw_where: LibraryFilter!) { _r: libraries(filter: $_gw_where) { _w0: id _w1: name _w2: city } }
+                    }
+                    Level(1, parallel) {
+                      Rule(0, Library.books restrict, subgraph: "catalog", Book by library_name) {
+                        read: query($_gw_where: BookFilter!) { _r: books(filter: $_gw_where) { _w0: id } }
+                        refuse the delete if any row is found
+                      }
+                      Rule(1, Library.stock cascade, subgraph: "inventory", Stock by library_id) {
+                        read: query($_gw_where: StockFilter!) { _r: stocks(filter: $_gw_where) { _w0: id _w3: library_id _w4: book_id _w5: copies _w6: on_loan } }
+                        write: mutation($_gw_ids: [ID!]) { _r: delete_Stock(filter: {id: {_in: $_gw_ids}}) { _w0: id } }
+                      }
+                    }
+                    Writes(deepest level first: level 1, then the delete)
+                    Delete(subgraph: "catalog") {
+                      mutation($_gw_ids: [ID!]) { _r: delete_Library(filter: {id: {_in: $_gw_ids}}) { name _k0: name } }
+                    }
+                    OnFailure(re-create the deleted rows with their ids and restore the nulled keys, last write first)
+                  }
+                }
+                Flatten(path: "delete_Library.@.books.@") {
+                  Fetch(1, subgraph: "catalog", relationship: Library.books (Array), after: 0, keys: library_name) {
+                    query($_gw_where: BookFilter!) { _r: books(filter: $_gw_where) { name _k0: library_name } }
+                  }
+                }
+              }
+            }
+            """)
+    }
+
+    @Test func aDeleteWithoutRulesIsForwardedAsBefore() throws {
+        let document = try documents.prepare(#"mutation { delete_Review(id: "1") { id } }"#)
+        let plan = try QueryPlanner(supergraph: supergraph).plan(document: document, operation: try document.operation(named: nil), variables: [:])
+        #expect(plan.fetches.map(\.kind) == [.forward])
     }
 
     // MARK: Invalid input
