@@ -4,7 +4,7 @@ import Testing
 
 /// Nested creates over the demo stack: real subgraphs, the real gateway. Every answer is
 /// compared with what direct reads of the subgraphs say was written.
-@Suite("Nested creates end to end")
+@Suite("Nested creates end to end", .serialized)
 struct NestedWriteTests {
     /// The rows of a collection whose `field` equals `value`, read from the subgraph itself.
     static func rows(

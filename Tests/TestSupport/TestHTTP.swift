@@ -20,7 +20,11 @@ public enum TestHTTP {
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
-        configuration.httpMaximumConnectionsPerHost = 16
+        // Every server of every test is on 127.0.0.1: the cap counts them all together.
+        configuration.httpMaximumConnectionsPerHost = 64
+        // A test compares reads before and after a write: never an answer from a cache.
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         return URLSession(configuration: configuration)
     }()
 
