@@ -12,7 +12,7 @@ import Testing
 /// its value is at L+7+2p:17, and the next relationship starts on L+8+2p. The first relationship
 /// starts on line 20, so with one pair the first rule is at 29:17 and the second relationship
 /// starts on line 30 (its rule at 39:17, a third at 49:17).
-@Suite struct DeleteRuleTests {
+@Suite struct DeleteRuleTests: RelationshipStageSuite {
     /// `relationship` with `onDelete: value` appended to its definition.
     static func rule(_ relationship: String, _ value: String) -> String {
         relationship + "      onDelete: \(value)\n"
@@ -23,15 +23,6 @@ import Testing
         onDelete: String
     ) -> String {
         rule(RelationshipStageTests.relationship(source, name, target, kind: kind, pairs), onDelete)
-    }
-
-    func stageErrors(
-        _ relationships: String..., schemas: [String: SchemaModel]? = nil,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation
-    ) throws -> [ConfigError] {
-        resolveErrors(
-            relationshipsPrefix + relationships.joined(), schemas: try schemas ?? DemoSchemas.all(),
-            sourceLocation: sourceLocation)
     }
 
     func resolve(_ relationships: String..., schemas: [String: SchemaModel]? = nil) throws -> [RelationshipConfig] {

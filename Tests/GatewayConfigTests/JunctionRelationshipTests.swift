@@ -13,7 +13,7 @@ import Testing
 /// for p pairs), whose layout fixes: `model` at T+1:16 (the block's mapping at T+1:9), `subgraph` at
 /// T+2:19, the mapping list at M+1:11 with M = T+2 (T+3 with a subgraph; `mapping: []` at M:18),
 /// and through pair j at M+1+2j:13, its junction field at M+1+2j:46 and its target field at M+2+2j:47.
-@Suite struct JunctionRelationshipTests {
+@Suite struct JunctionRelationshipTests: RelationshipStageSuite {
     static func throughBlock(_ model: String, subgraph: String? = nil, _ pairs: [(String, String)]) -> String {
         var text = "      through:\n        model: \(model)\n"
         if let subgraph { text += "        subgraph: \(subgraph)\n" }
@@ -42,15 +42,6 @@ import Testing
     static let bookGenres = relationship(
         "Book", "genres", "Genres", [("id", "book_id")], through: "BookGenres", subgraph: "catalog",
         [("genre_id", "id")])
-
-    func stageErrors(
-        _ relationships: String..., schemas: [String: SchemaModel]? = nil,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation
-    ) throws -> [ConfigError] {
-        resolveErrors(
-            relationshipsPrefix + relationships.joined(), schemas: try schemas ?? DemoSchemas.all(),
-            sourceLocation: sourceLocation)
-    }
 
     /// The catalog schema with its SDL edited by `edit`.
     static func catalog(_ edit: (String) -> String) throws -> [String: SchemaModel] {

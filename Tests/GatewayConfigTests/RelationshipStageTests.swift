@@ -10,7 +10,7 @@ import Testing
 /// position: for a relationship starting on line L, `source` is at L+3:15, `name` at L+4:13, the
 /// target model name at L+5:30, the mapping list at L+7:9 (L+6:16 when empty), and mapping pair i
 /// at L+7+2i:11, its source field at L+7+2i:44 and its target field at L+8+2i:45.
-@Suite struct RelationshipStageTests {
+@Suite struct RelationshipStageTests: RelationshipStageSuite {
     /// One relationship, 7 + 2 × pairs lines.
     static func relationship(
         _ source: String, _ name: String, _ target: String, kind: String = "Object", subgraph: String? = nil,
@@ -38,15 +38,6 @@ import Testing
     }
 
     static let bookAuthor = relationship("Book", "author", "Authors", [("author_id", "id")])
-
-    func stageErrors(
-        _ relationships: String..., schemas: [String: SchemaModel]? = nil,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation
-    ) throws -> [ConfigError] {
-        resolveErrors(
-            relationshipsPrefix + relationships.joined(), schemas: try schemas ?? DemoSchemas.all(),
-            sourceLocation: sourceLocation)
-    }
 
     @Test func resolvesARelationship() throws {
         let raw = try decode(relationshipsPrefix + Self.bookAuthor)

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayConfig
 import GraphQLSupport
+import TestSupport
 import Testing
 
 /// Runs the decode stage on `yaml` named gateway.yaml, with an empty environment unless given.
@@ -104,3 +105,18 @@ let repositoryGatewayYAML: String = {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("gateway.yaml").path
 }()
+
+/// Suites that resolve relationships written after ``relationshipsPrefix``.
+protocol RelationshipStageSuite {}
+
+extension RelationshipStageSuite {
+    /// The errors of resolving the demo subgraphs and models with these relationships.
+    func stageErrors(
+        _ relationships: String..., schemas: [String: SchemaModel]? = nil,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws -> [ConfigError] {
+        resolveErrors(
+            relationshipsPrefix + relationships.joined(), schemas: try schemas ?? DemoSchemas.all(),
+            sourceLocation: sourceLocation)
+    }
+}
