@@ -1,12 +1,15 @@
 import Foundation
 import GatewayJSON
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// A plain HTTP client for tests, independent of the gateway's own libcurl client so that
 /// the two never hide each other's faults.
+///
+/// It is HTTP/1.1 over SwiftNIO, one connection per request (`Connection: close`), with no
+/// pool, no cache and no retries: Foundation's URLSession on Linux hung and mixed up answers
+/// when many tests ran at once, and a test must see exactly the answer to its own request.
 public enum TestHTTP {
     public struct Reply: Sendable {
         public var status: Int
@@ -17,33 +20,73 @@ public enum TestHTTP {
         public func json() throws -> JSON { try JSONParser.parse(body) }
     }
 
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        // Every server of every test is on 127.0.0.1: the cap counts them all together.
-        configuration.httpMaximumConnectionsPerHost = 64
-        // A test compares reads before and after a write: never an answer from a cache.
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        return URLSession(configuration: configuration)
-    }()
+    /// How long one request may take, connecting included.
+    public static let timeout: Duration = .seconds(60)
 
     public static func request(
         _ url: String, method: String = "GET", body: [UInt8]? = nil, headers: [String: String] = [:]
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        if let body {
-            request.httpBody = Data(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host else {
+            throw TestProcessError("TestHTTP speaks plain http only: \(url)")
         }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
-        var headers: [String: String] = [:]
-        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
-            headers["\(name)".lowercased()] = "\(value)"
+        let port = parsed.port ?? 80
+        let path = parsed.path.isEmpty ? "/" : parsed.path
+        let target = parsed.query.map { path + "?" + $0 } ?? path
+        return try await withThrowingTaskGroup(of: Reply?.self) { group in
+            group.addTask {
+                try await exchange(host: host, port: port, method: method, target: target, body: body, headers: headers)
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let reply = try await group.next() ?? nil else {
+                throw TestProcessError("\(method) \(url) got no answer within \(timeout)")
+            }
+            return reply
         }
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data), headers: headers)
+    }
+
+    /// One request on a new connection, the answer read until the server closes it.
+    static func exchange(
+        host: String, port: Int, method: String, target: String, body: [UInt8]?, headers: [String: String]
+    ) async throws -> Reply {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(10))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+            head.headers.add(name: "Host", value: "\(host):\(port)")
+            head.headers.add(name: "Connection", value: "close")
+            if let body {
+                head.headers.add(name: "Content-Type", value: "application/json")
+                head.headers.add(name: "Content-Length", value: String(body.count))
+            }
+            for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
+            try await outbound.write(.head(head))
+            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await outbound.write(.end(nil))
+
+            var reply = Reply(status: 0, body: [])
+            for try await part in inbound {
+                switch part {
+                case .head(let response):
+                    reply.status = Int(response.status.code)
+                    for (name, value) in response.headers { reply.headers[name.lowercased()] = value }
+                case .body(var buffer):
+                    reply.body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                case .end:
+                    return reply
+                }
+            }
+            throw TestProcessError("the connection to \(host):\(port) closed before the answer ended")
+        }
     }
 
     public static func post(_ url: String, body: String) async throws -> Reply {
