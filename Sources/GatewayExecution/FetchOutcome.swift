@@ -62,6 +62,9 @@ enum FetchOutcome: Sendable {
     case forwarded([UInt8])
     /// A relationship fetch's rows.
     case rows(RowGroups)
+    /// An aggregate fetch's objects, one per parent key, and the object of a parent without
+    /// related rows (count 0, the rest null).
+    case aggregates(RowGroups, fallback: JSONRef)
     /// The fetch failed; the fields it serves are null.
     case failed(FetchFailure)
     /// Nothing to fetch: no parent object had a key, or the parents' fetch failed.

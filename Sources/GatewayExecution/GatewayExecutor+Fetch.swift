@@ -341,9 +341,16 @@ extension GatewayExecutor {
     /// The distinct keys of the parent objects, in the order they are first met. Parents with
     /// a null key part have no related rows and are left out.
     static func collectKeys(_ parent: FetchOutcome, _ relationship: RelationshipFetch) -> [JoinKey] {
+        collectKeys(
+            parent, parentPath: relationship.parentPath, pathBytes: relationship.parentPathBytes, aliases: relationship.sourceKeyBytes)
+    }
+
+    static func collectKeys(_ parent: FetchOutcome, parentPath: [String], sourceKeys: [String]) -> [JoinKey] {
+        collectKeys(parent, parentPath: parentPath, pathBytes: parentPath.map { Array($0.utf8) }, aliases: sourceKeys.map { Array($0.utf8) })
+    }
+
+    static func collectKeys(_ parent: FetchOutcome, parentPath: [String], pathBytes path: [[UInt8]], aliases: [[UInt8]]) -> [JoinKey] {
         var keys = JoinKeyIndex()
-        let path = relationship.parentPathBytes
-        let aliases = relationship.sourceKeyBytes
         func visit(_ value: JSONRef, _ depth: Int) {
             switch value.kind {
             case .array:
@@ -362,14 +369,14 @@ extension GatewayExecutor {
         switch parent {
         case .data(let data?, let ordered, _):
             // A root field the gateway ordered holds its sorted, paged rows apart.
-            if let first = relationship.parentPath.first, let rows = ordered[first] {
+            if let first = parentPath.first, let rows = ordered[first] {
                 for row in rows { visit(row, 1) }
             } else {
                 visit(data, 0)
             }
         case .rows(let groups):
             for row in groups.reachableRows { visit(row, 0) }
-        case .data(nil, _, _), .forwarded, .failed, .skipped:
+        case .data(nil, _, _), .forwarded, .failed, .skipped, .aggregates:
             break
         }
         return keys.keys

@@ -156,12 +156,16 @@ public final class GatewayExecutor: Sendable {
             switch fetch.kind {
             case .forward: run.results.set(id, await forward(fetch, run))
             case .write(let root): run.results.set(id, await writeFetch(fetch, root, run))
+            case .aggregate(let aggregate): run.results.set(id, await aggregateFetch(fetch, aggregate, run))
             default: run.results.set(id, await rootFetch(fetch, run))
             }
         case .flatten(_, let id):
             let fetch = run.plan.fetches[id]
-            guard case .relationship(let relationship) = fetch.kind else { return }
-            run.results.set(id, await relationshipFetch(fetch, relationship, run))
+            switch fetch.kind {
+            case .relationship(let relationship): run.results.set(id, await relationshipFetch(fetch, relationship, run))
+            case .aggregate(let aggregate): run.results.set(id, await aggregateFetch(fetch, aggregate, run))
+            default: return
+            }
         }
     }
 }

@@ -32,12 +32,15 @@ struct ResponseWriter {
         let sourceKeys: [[UInt8]]
         let rows: RowGroups
         let failure: FetchFailure?
+        /// What a parent without rows gets (an aggregate's empty object); nil: null.
+        let fallback: JSONRef?
 
-        init(kind: RelationshipKind, sourceKeys: [[UInt8]], rows: RowGroups, failure: FetchFailure?) {
+        init(kind: RelationshipKind, sourceKeys: [[UInt8]], rows: RowGroups, failure: FetchFailure?, fallback: JSONRef? = nil) {
             self.kind = kind
             self.sourceKeys = sourceKeys
             self.rows = rows
             self.failure = failure
+            self.fallback = fallback
         }
     }
 
@@ -48,6 +51,20 @@ struct ResponseWriter {
         self.maxErrorsPerFetch = maxErrorsPerFetch
         path.reserveCapacity(64)
         relationships = zip(plan.fetches, outcomes).map { fetch, outcome in
+            if case .aggregate(let aggregate) = fetch.kind, aggregate.parent != nil {
+                var rows = RowGroups.empty
+                var failure: FetchFailure?
+                var fallback: JSONRef?
+                switch outcome {
+                case .aggregates(let groups, let empty)?:
+                    rows = groups
+                    fallback = empty
+                case .failed(let error)?: failure = error
+                default: break
+                }
+                return RelationshipAnswer(
+                    kind: .object, sourceKeys: aggregate.sourceKeys.map { Array($0.utf8) }, rows: rows, failure: failure, fallback: fallback)
+            }
             guard case .relationship(let relationship) = fetch.kind else { return nil }
             var rows = RowGroups.empty
             var failure: FetchFailure?
@@ -242,7 +259,7 @@ struct ResponseWriter {
         let rows = JoinKey.of(parent, answer.sourceKeys).flatMap { answer.rows.rows(for: $0) } ?? []
         switch answer.kind {
         case .object:
-            guard let row = rows.first, row.isObject, writeObject(row, shape: shape) else { return out.null() }
+            guard let row = rows.first ?? answer.fallback, row.isObject, writeObject(row, shape: shape) else { return out.null() }
         case .array:
             let mark = out.bytes.count
             out.raw(UInt8(ascii: "["))

@@ -156,6 +156,13 @@ public struct SchemaModel: Sendable, Hashable {
         }
     }
 
+    /// Removes a type (when there is one of that name).
+    public mutating func remove(_ name: String) {
+        guard let position = index[name] else { return }
+        types.remove(at: position)
+        index = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1.name, $0) })
+    }
+
     public mutating func update(_ name: String, _ change: (inout TypeDef) -> Void) {
         guard let position = index[name] else { return }
         change(&types[position])

@@ -39,6 +39,8 @@ extension PlanBuilder {
                 if name == "__typename" { continue }
                 if name.hasPrefix("__") { return false }
                 if supergraph.relationship(on: typeName, field: name) != nil { return false }
+                if supergraph.aggregates.relationship(on: typeName, field: name) != nil { return false }
+                if isRoot, !isMutation, supergraph.aggregates.roots[name] != nil { return false }
                 // A filter or order naming a relationship is resolved by the gateway.
                 if let definition = schema[typeName]?.field(name) {
                     for argument in field.arguments {

@@ -41,6 +41,17 @@ extension QueryPlan {
         switch fetch.kind {
         case .root, .write: break
         case .forward: header += ", forward"
+        case .aggregate(let aggregate):
+            header += ", aggregate: \(aggregate.label)"
+            if let parent = aggregate.parent { header += ", after: \(parent)" }
+            switch aggregate.strategy {
+            case .grouped:
+                header += aggregate.targetFields.isEmpty ? ", grouped by the subgraph" : ", grouped by the subgraph by \(aggregate.targetFields.joined(separator: ", "))"
+            case .rows:
+                header += aggregate.junction != nil
+                    ? ", computed by the gateway (many-to-many: the target rows do not know their parents)"
+                    : ", computed by the gateway from rows (the subgraph serves no grouped aggregates)"
+            }
         case .relationship(let relationship):
             header += ", relationship: \(relationship.relationship) (\(relationship.kind.rawValue))"
             header += ", after: \(relationship.parent)"
@@ -49,6 +60,14 @@ extension QueryPlan {
         lines.append(indent + header + ") {")
         for rewrite in fetch.argumentRewrites {
             explainLookups(rewrite.lookups, what: "$\(rewrite.variable)", indent: indent + "  ", into: &lines)
+        }
+        if case .aggregate(let aggregate) = fetch.kind {
+            explainLookups(aggregate.filterLookups, what: "filter", indent: indent + "  ", into: &lines)
+            if let junction = aggregate.junction {
+                lines.append(indent + "  Junction(subgraph: \"\(junction.subgraph)\", keys: \(junction.sourceFields.joined(separator: ", "))) {")
+                lines.append(indent + "    " + junction.query)
+                lines.append(indent + "  }")
+            }
         }
         if case .relationship(let relationship) = fetch.kind {
             explainLookups(relationship.filterLookups, what: "filter", indent: indent + "  ", into: &lines)
@@ -140,6 +159,12 @@ extension QueryPlan {
         switch fetch.kind {
         case .root: object["type"] = "root"
         case .forward: object["type"] = "forward"
+        case .aggregate(let aggregate):
+            object["type"] = "aggregate"
+            object["aggregate"] = .string(aggregate.label)
+            object["strategy"] = .string(aggregate.strategy == .grouped ? "grouped" : "rows")
+            if let parent = aggregate.parent { object["dependsOn"] = .array([.int(parent)]) }
+            if !aggregate.targetFields.isEmpty { object["keys"] = .array(aggregate.targetFields.map(JSON.string)) }
         case .write(let root):
             object["type"] = "write"
             object["field"] = .string(root.field)

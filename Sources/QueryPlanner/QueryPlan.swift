@@ -54,6 +54,9 @@ public struct Fetch: Sendable, Equatable {
         /// A root mutation field the gateway writes itself (nested create, cascading delete);
         /// its answer, like a root fetch's, holds the field's value by response key.
         case write(WriteRoot)
+        /// Aggregates: of a collection at the root (the answer holds the field's value by
+        /// response key), or of an Array relationship per parent object.
+        case aggregate(AggregateFetch)
     }
 
     public var id: Int

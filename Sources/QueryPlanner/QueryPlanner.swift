@@ -98,17 +98,28 @@ struct PlanBuilder {
         // Group root fields by subgraph, in the order each subgraph first appears.
         var order: [String] = []
         var groups: [String: [CollectedField]] = [:]
+        var rootShapes: [String: ShapeField] = [:]
+        var aggregateNodes: [PlanNode] = []
         for field in rootFields {
+            // A collection's aggregates are a fetch of their own.
+            if let name = supergraph.aggregates.roots[field.name], let model = supergraph.aggregates.models[name] {
+                let (id, node, shape) = try aggregateFetch(
+                    field, model: model, relationship: nil, parent: nil, parentPath: [], sourceKeys: [], displayPath: field.responseKey)
+                rootShapes[field.responseKey] = .root(
+                    key: field.responseKey, fetch: id, upstreamKey: field.responseKey, type: .named(model.aggregateType), shape: shape)
+                aggregateNodes.append(node)
+                continue
+            }
             guard let subgraph = supergraph.queryOwners[field.name] else { continue }
             if groups[subgraph] == nil { order.append(subgraph) }
             groups[subgraph, default: []].append(field)
         }
-        var rootShapes: [String: ShapeField] = [:]
         for subgraph in order {
             let (fields, node) = try rootFetch(subgraph: subgraph, fields: groups[subgraph]!, rootType: rootType, isMutation: false)
             for field in fields { rootShapes[field.key] = field }
             nodes.append(node)
         }
+        nodes += aggregateNodes
         for field in rootFields {
             if field.name == "__typename" {
                 shapeFields.append(.typename(key: field.responseKey, typeName: rootType.name))
@@ -250,6 +261,17 @@ struct PlanBuilder {
         for field in fields {
             if field.name == "__typename" {
                 shapeFields.append(.typename(key: field.responseKey, typeName: typeName))
+                continue
+            }
+            if let relationship = supergraph.aggregates.relationship(on: typeName, field: field.name),
+                let model = supergraph.aggregates.model(of: relationship)
+            {
+                let sourceKeys = relationship.mapping.map { aliases.alias(for: $0.sourceField) }
+                let (id, node, shape) = try aggregateFetch(
+                    field, model: model, relationship: relationship, parent: fetch, parentPath: parentPath, sourceKeys: sourceKeys,
+                    displayPath: displayPath + "." + field.responseKey)
+                shapeFields.append(.relationship(key: field.responseKey, fetch: id, shape: shape))
+                children.append(node)
                 continue
             }
             if let relationship = supergraph.relationship(on: typeName, field: field.name) {

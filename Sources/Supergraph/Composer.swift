@@ -133,6 +133,12 @@ public enum Composer {
         mutation = writes.mutation
         mutationOwners = writes.mutationOwners
         errors += writes.errors
+        var aggregates = AggregateComposition(schema: model, query: query, queryOwners: queryOwners)
+        composeAggregates(&aggregates, configuration: configuration, subgraphs: subgraphs)
+        model = aggregates.schema
+        query = aggregates.query
+        queryOwners = aggregates.queryOwners
+        errors += aggregates.errors
 
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }
         // Root types first, then the rest in the order the subgraphs listed them.
@@ -155,7 +161,8 @@ public enum Composer {
         return Supergraph(
             configuration: configuration, schemaModel: ordered, schema: schema,
             subgraphSchemas: Dictionary(subgraphs.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first }),
-            queryOwners: queryOwners, mutationOwners: mutationOwners, typeOwners: typeOwners, writes: writes.writes)
+            queryOwners: queryOwners, mutationOwners: mutationOwners, typeOwners: typeOwners, writes: writes.writes,
+            aggregates: aggregates.aggregates)
     }
 
     static func relationshipField(_ relationship: RelationshipConfig, target: ModelConfig) -> FieldDef {

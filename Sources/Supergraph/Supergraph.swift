@@ -30,11 +30,13 @@ public struct Supergraph: Sendable {
     public let orderTypes: [String: String]
     /// What the gateway writes itself: nested inserts and cascading deletes.
     public let writes: WriteSchema
+    /// Aggregates of collections and Array relationships.
+    public let aggregates: AggregateSchema
 
     init(
         configuration: GatewayConfiguration, schemaModel: SchemaModel, schema: GraphQLSchema,
         subgraphSchemas: [String: SchemaModel], queryOwners: [String: String], mutationOwners: [String: String],
-        typeOwners: [String: String], writes: WriteSchema = WriteSchema()
+        typeOwners: [String: String], writes: WriteSchema = WriteSchema(), aggregates: AggregateSchema = AggregateSchema()
     ) {
         self.configuration = configuration
         self.schemaModel = schemaModel
@@ -45,6 +47,7 @@ public struct Supergraph: Sendable {
         self.mutationOwners = mutationOwners
         self.typeOwners = typeOwners
         self.writes = writes
+        self.aggregates = aggregates
         var relationships: [String: [String: RelationshipConfig]] = [:]
         for relationship in configuration.relationships {
             relationships[relationship.sourceType, default: [:]][relationship.name] = relationship
@@ -73,7 +76,9 @@ public struct Supergraph: Sendable {
                 case "_and", "_or", "_not":
                     if usesRelationships(member, inputType: inputType) { return true }
                 default:
-                    if relationship(on: typeName, field: key) != nil { return true }
+                    if relationship(on: typeName, field: key) != nil || aggregates.relationship(on: typeName, field: key) != nil {
+                        return true
+                    }
                 }
             }
             return false
