@@ -53,7 +53,14 @@ struct DemoSubgraphTests {
             let answer = try await TestHTTP.graphql(await stack.url(subgraph), SchemaModel.introspectionQuery)
             let schema = try SchemaModel(introspection: answer)
             let objectTypes = schema.types.filter { $0.kind == .object && $0.name != "Query" && $0.name != "Mutation" }
-            #expect(objectTypes.map(\.name).sorted() == types.map(\.name).sorted(), "\(subgraph)")
+            // Each model's own type, and the aggregate extension's (docs/subgraph-protocol.md):
+            // its group, with sum and avg only where it has Int or Float fields.
+            let aggregateTypes = types.flatMap { type in
+                let numeric = type.fields.contains { ["Int", "Float"].contains($0.1.replacingOccurrences(of: "!", with: "")) }
+                return ["Group", "MinFields", "MaxFields"].map { type.name + $0 }
+                    + (numeric ? ["SumFields", "AvgFields"].map { type.name + $0 } : [])
+            }
+            #expect(objectTypes.map(\.name).sorted() == (types.map(\.name) + aggregateTypes).sorted(), "\(subgraph)")
             // GraphQLSwift's introspection lists fields alphabetically, so compare as sets.
             for type in types {
                 let fields = (schema[type.name]?.fields ?? []).map { "\($0.name): \($0.type)" }
@@ -71,7 +78,9 @@ struct DemoSubgraphTests {
                 let mutations = Set(schema.mutation?.fields.map(\.name) ?? [])
                 #expect(mutations.isSuperset(of: ["create_\(type.name)", "update_\(type.name)", "delete_\(type.name)"]))
             }
-            #expect(schema.query?.fields.map(\.name).sorted() == types.map(\.collection).sorted(), "\(subgraph) collections")
+            #expect(
+                schema.query?.fields.map(\.name).sorted() == types.flatMap { [$0.collection, $0.collection + "_aggregate"] }.sorted(),
+                "\(subgraph) collections and their aggregates")
             #expect(schema.mutation?.fields.count == types.count * 3)
             let operators = schema["StringOperators"]?.inputFields.map(\.name).sorted()
             #expect(operators == ["_eq", "_ne", "_in", "_nin", "_gt", "_ge", "_lt", "_le", "_like", "_nlike", "_ilike", "_nilike"].sorted())

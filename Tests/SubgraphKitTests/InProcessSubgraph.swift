@@ -27,10 +27,11 @@ struct InProcessSubgraph {
     /// Serves `models` for the duration of `body`, then stops the server.
     static func with<T: Sendable>(
         name: String = "test", models: [Model], database: String? = nil, limits: SubgraphService.Limits = .init(),
-        _ body: (InProcessSubgraph) async throws -> T
+        withoutExtensions: Bool = false, _ body: (InProcessSubgraph) async throws -> T
     ) async throws -> T {
         let store = try Store(path: database, models: models, scale: 1)
-        let service = try SubgraphService(name: name, models: models, store: store, limits: limits)
+        let service = try SubgraphService(
+            name: name, models: models, store: store, limits: limits, withoutExtensions: withoutExtensions)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

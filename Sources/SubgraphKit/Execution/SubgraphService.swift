@@ -27,10 +27,15 @@ public final class SubgraphService: Sendable {
     public let schemaModel: SchemaModel
     public let schema: GraphQLSchema
     public let limits: Limits
+    /// Whether the service serves only the base model protocol, without the extensions of
+    /// docs/subgraph-protocol.md (false unless asked: `--without-extensions`).
+    public let withoutExtensions: Bool
     let documents: DocumentCache
     let coercion: InputCoercion
     let introspection: IntrospectionExecutor
     let modelsByCollection: [String: Model]
+    /// The models by their aggregate field (`books_aggregate`); empty without extensions.
+    let modelsByAggregate: [String: Model]
     /// The SQL texts whose prepared statements are cached (at most `statementCacheLimit`).
     let cachedSQL = Mutex<Set<String>>([])
     let statementCacheLimit = 256
@@ -43,17 +48,24 @@ public final class SubgraphService: Sendable {
     ///   - models: the types it owns.
     ///   - store: their database.
     ///   - limits: protection against runaway operations.
-    public init(name: String, models: [Model], store: Store, limits: Limits = Limits()) throws {
+    ///   - withoutExtensions: serve only the base protocol of subgraph-protocol.md, without the
+    ///     aggregates of docs/subgraph-protocol.md (default false: the extensions are served), so
+    ///     that a gateway's fallback for plain subgraphs can be tried against real ones.
+    public init(
+        name: String, models: [Model], store: Store, limits: Limits = Limits(), withoutExtensions: Bool = false
+    ) throws {
         self.name = name
         self.models = models
         self.store = store
         self.limits = limits
-        schemaModel = ModelSchema.build(models)
+        self.withoutExtensions = withoutExtensions
+        schemaModel = try ModelSchema.build(models, extensions: !withoutExtensions)
         schema = try GraphQL.buildSchema(source: schemaModel.printSDL())
         documents = DocumentCache(schema: schema)
         coercion = InputCoercion(schema: schemaModel)
         introspection = IntrospectionExecutor(schema: schema)
         modelsByCollection = Dictionary(uniqueKeysWithValues: models.map { ($0.collection, $0) })
+        modelsByAggregate = withoutExtensions ? [:] : Dictionary(uniqueKeysWithValues: models.map { ($0.aggregateField, $0) })
         var mutations: [String: (Model, MutationKind)] = [:]
         for model in models {
             mutations[model.createField] = (model, .create)
@@ -107,35 +119,47 @@ public final class SubgraphService: Sendable {
             (introspected, errors) = await introspection.execute(
                 fields: introspectionFields, operation: operation, document: document, variables: collector.variables)
         }
-        var queries: [CollectionQuery] = []
+        var queries: [any RootFieldQuery] = []
         for field in fields {
-            guard let model = modelsByCollection[field.name] else { continue }
             do {
-                queries.append(try collectionQuery(field, model: model, collector: collector))
+                if let model = modelsByCollection[field.name] {
+                    queries.append(try collectionQuery(field, model: model, collector: collector))
+                } else if let model = modelsByAggregate[field.name] {
+                    queries.append(try aggregateQuery(field, model: model, collector: collector))
+                }
             } catch {
                 return responseBody(data: nil, errors: errors + [error])
             }
         }
         let maxRows = limits.maxRows
-        let outcome: Result<[[UInt8]], ResponseError>
+        let outcome: Result<(answers: [String: [UInt8]], errors: [ResponseError]), ResponseError>
         do {
             let compiled = queries
             let cacheable = queries.map { isCacheable($0.sql) }
             outcome = .success(try await store.writer.read { db in
-                try zip(compiled, cacheable).map { query, cacheable in try query.run(db, maxRows: maxRows, cacheable: cacheable) }
+                var answers: [String: [UInt8]] = [:]
+                var fieldErrors: [ResponseError] = []
+                for (query, cacheable) in zip(compiled, cacheable) {
+                    answers[query.responseKey] = try query.run(db, maxRows: maxRows, cacheable: cacheable, errors: &fieldErrors)
+                }
+                return (answers, fieldErrors)
             })
         } catch let error as ResponseError {
             outcome = .failure(error)
         } catch {
             outcome = .failure(Self.databaseFailure(error, path: nil))
         }
-        guard case .success(let results) = outcome else {
-            if case .failure(let error) = outcome { errors.append(error) }
+        let results: [String: [UInt8]]
+        switch outcome {
+        case .success(let success):
+            results = success.answers
+            errors += success.errors
+        case .failure(let error):
+            errors.append(error)
             return responseBody(data: nil, errors: errors)
         }
-        var writer = JSONWriter(capacity: results.reduce(64) { $0 + $1.count + 16 })
+        var writer = JSONWriter(capacity: results.values.reduce(64) { $0 + $1.count + 16 })
         writer.raw("{\"data\":{")
-        var next = 0
         for (index, field) in fields.enumerated() {
             if index > 0 { writer.raw(UInt8(ascii: ",")) }
             writer.key(field.responseKey)
@@ -143,9 +167,11 @@ public final class SubgraphService: Sendable {
                 writer.string(schemaModel.queryType)
             } else if IntrospectionExecutor.isIntrospectionRoot(field.name) {
                 writer.write(introspected[field.responseKey] ?? .null)
+            } else if let answer = results[field.responseKey] {
+                writer.raw(answer)
             } else {
-                writer.raw(results[next])
-                next += 1
+                // Validation admits no other root field; null rather than a crash if one slips by.
+                writer.null()
             }
         }
         writer.raw(UInt8(ascii: "}"))
@@ -158,14 +184,14 @@ public final class SubgraphService: Sendable {
     }
 
     /// A collection field compiled to SQL, ready to run.
-    struct CollectionQuery: Sendable {
+    struct CollectionQuery: RootFieldQuery {
         let responseKey: String
         let sql: String
         let arguments: [DatabaseValue]
         let projection: Projection
         let locations: [ResponseError.Location]
 
-        func run(_ db: Database, maxRows: Int, cacheable: Bool) throws -> [UInt8] {
+        func run(_ db: Database, maxRows: Int, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
             // Prepared statements are kept for reuse only for a bounded set of SQL texts: a
             // client can write endlessly many filter shapes.
             let statement = cacheable ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)

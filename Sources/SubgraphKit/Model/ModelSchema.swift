@@ -1,8 +1,19 @@
 import GraphQLSupport
 
-/// Derives a subgraph's whole schema from its models, as subgraph-protocol.md specifies.
+/// A model declaration the protocol cannot serve; the subgraph does not start with it.
+public struct ModelSchemaError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Derives a subgraph's whole schema from its models, as subgraph-protocol.md (and, with
+/// `extensions`, docs/subgraph-protocol.md) specifies.
 enum ModelSchema {
-    static func build(_ models: [Model]) -> SchemaModel {
+    /// - Parameters:
+    ///   - models: the subgraph's models.
+    ///   - extensions: whether to add the optional extensions (the aggregates) to the base protocol.
+    static func build(_ models: [Model], extensions: Bool) throws(ModelSchemaError) -> SchemaModel {
+        if extensions { try checkAggregateNames(models) }
         var schema = SchemaModel(queryType: "Query", mutationType: models.isEmpty ? nil : "Mutation")
         var query = TypeDef(name: "Query", kind: .object)
         var mutation = TypeDef(name: "Mutation", kind: .object)
@@ -10,35 +21,60 @@ enum ModelSchema {
             query.fields.append(FieldDef(
                 name: model.collection, type: .nonNull(.list(.nonNull(.named(model.typeName)))),
                 arguments: collectionArguments(model)))
+            if extensions { query.fields.append(aggregateField(model)) }
             mutation.fields.append(contentsOf: mutations(model))
         }
-        schema.add(query)
-        if !models.isEmpty { schema.add(mutation) }
+        var added: [String] = []
+        func add(_ type: TypeDef) {
+            added.append(type.name)
+            schema.add(type)
+        }
+        add(query)
+        if !models.isEmpty { add(mutation) }
         for model in models {
-            schema.add(TypeDef(
+            add(TypeDef(
                 name: model.typeName, kind: .object,
                 fields: model.fields.map { FieldDef(name: $0.name, type: outputType($0)) }))
         }
+        if extensions {
+            for model in models {
+                aggregateTypes(model).forEach(add)
+            }
+        }
         for model in models {
-            schema.add(filterType(model))
-            schema.add(TypeDef(
+            add(filterType(model))
+            add(TypeDef(
                 name: model.orderType, kind: .inputObject,
                 inputFields: model.fields.map { InputValueDef(name: $0.name, type: .named("Ordering")) }))
-            schema.add(TypeDef(
+            add(TypeDef(
                 name: model.inputType, kind: .inputObject,
                 inputFields: model.fields.map {
                     InputValueDef(name: $0.name, type: $0.name == "id" ? .named("ID") : outputType($0))
                 }))
-            schema.add(TypeDef(
+            add(TypeDef(
                 name: model.patchType, kind: .inputObject,
                 inputFields: model.fields.dropFirst().map { InputValueDef(name: $0.name, type: .named($0.scalar.rawValue)) }))
         }
-        schema.add(TypeDef(name: "Ordering", kind: .enumeration, enumValues: ["ASC", "DESC"]))
+        add(TypeDef(name: "Ordering", kind: .enumeration, enumValues: ["ASC", "DESC"]))
         let used = Set(models.flatMap { $0.fields.map(\.scalar) })
         for scalar in Scalar.allCases where used.contains(scalar) {
-            schema.add(operatorsType(scalar))
+            add(operatorsType(scalar))
         }
+        // Two models whose derived names meet (`Book` and `BookGroup`, `books` and
+        // `books_aggregate`) would otherwise replace each other's types without a word.
+        try checkUnique(added, what: "type")
+        try checkUnique(query.fields.map(\.name), what: "Query field")
         return schema
+    }
+
+    static func checkUnique(_ names: [String], what: String) throws(ModelSchemaError) {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw ModelSchemaError(message: """
+                The models derive the \(what) \(name) twice: rename a model or collection so that \
+                its derived names (see docs/subgraph-protocol.md) do not meet another's.
+                """)
+        }
     }
 
     static func outputType(_ field: ModelField) -> TypeRef {

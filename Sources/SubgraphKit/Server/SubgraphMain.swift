@@ -26,6 +26,10 @@ public struct SubgraphOptions: ParsableArguments {
     @Flag(help: "Print 'request START END' (monotonic nanoseconds) for every /graphql request.")
     public var logRequests = false
 
+    /// Off by default: the extensions of docs/subgraph-protocol.md are served unless asked not to.
+    @Flag(help: "Serve only the base model protocol, without the aggregate extension (to try a gateway's fallback).")
+    public var withoutExtensions = false
+
     public init() {}
 
     public mutating func validate() throws {
@@ -47,10 +51,11 @@ public enum SubgraphMain {
             let started = ContinuousClock.now
             let store = try Store(path: options.database, models: models, scale: options.scale)
             let service = try SubgraphService(
-                name: name, models: models, store: store, limits: .init(maxRows: options.maxRows))
+                name: name, models: models, store: store, limits: .init(maxRows: options.maxRows),
+                withoutExtensions: options.withoutExtensions)
             logger.info("database ready", metadata: [
                 "subgraph": "\(name)", "database": "\(options.database ?? ":memory:")",
-                "scale": "\(options.scale)", "took": "\(ContinuousClock.now - started)",
+                "scale": "\(options.scale)", "extensions": "\(!options.withoutExtensions)", "took": "\(ContinuousClock.now - started)",
             ])
             let host = options.host
             let app = SubgraphServer.application(
