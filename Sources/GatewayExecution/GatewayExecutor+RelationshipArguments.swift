@@ -12,6 +12,8 @@ extension GatewayExecutor {
         case object([Member])
         /// A relationship member: the lookup that answers it and the filter on its target.
         case relationship(lookup: Int, inner: FilterTree)
+        /// An aggregate member: the lookup, the filter on the aggregated rows, the condition.
+        case aggregate(lookup: Int, inner: FilterTree?, condition: JSON)
 
         struct Member: Sendable {
             var key: String
@@ -48,7 +50,15 @@ extension GatewayExecutor {
             case "_not":
                 members.append(.init(key: key, tree: filterTree(member, typeName: typeName, next: &next)))
             default:
-                if let relationship = supergraph.relationship(on: typeName, field: key) {
+                if let relationship = supergraph.aggregates.relationship(on: typeName, field: key) {
+                    let lookup = next
+                    next += 1
+                    var inner: FilterTree?
+                    if let rows = member.objectValue?["filter"], !rows.isNull {
+                        inner = filterTree(rows, typeName: relationship.targetType, next: &next)
+                    }
+                    members.append(.init(key: key, tree: .aggregate(lookup: lookup, inner: inner, condition: member)))
+                } else if let relationship = supergraph.relationship(on: typeName, field: key) {
                     let lookup = next
                     next += 1
                     let inner = filterTree(member, typeName: relationship.targetType, next: &next)
@@ -75,11 +85,27 @@ extension GatewayExecutor {
                 var rest = JSONObject()
                 var conditions: [JSON] = []
                 for (member, value) in zip(members, values) {
-                    if case .relationship = member.tree { conditions.append(value) } else { rest.append(member.key, value) }
+                    switch member.tree {
+                    case .relationship, .aggregate: conditions.append(value)
+                    default: rest.append(member.key, value)
+                    }
                 }
                 if conditions.isEmpty { return .success(.object(rest)) }
                 return .success(["_and": .array([.object(rest)] + conditions)])
             }
+        case .aggregate(let index, let inner, let condition):
+            let lookup = lookups[index]
+            guard let aggregate = lookup.aggregate else {
+                return .failure(FetchFailure(message: "The filter's aggregates do not match its plan.", code: "INTERNAL_SERVER_ERROR"))
+            }
+            var rows: JSON = [:]
+            if let inner {
+                switch await evaluate(inner, lookups, run) {
+                case .failure(let failure): return .failure(failure)
+                case .success(let filter): rows = filter
+                }
+            }
+            return await aggregateCondition(lookup, aggregate, rows: rows, condition: condition, run)
         case .relationship(let index, let inner):
             let lookup = lookups[index]
             switch await evaluate(inner, lookups, run) {
@@ -158,33 +184,62 @@ extension GatewayExecutor {
         var fetched: [[JSONRef]] = Array(repeating: [], count: plan.lookups.count)
         let sourceAliases = plan.lookups.map { $0.sourceAliases.map { Array($0.utf8) } }
         let targetAliases = plan.lookups.map { $0.targetAliases.map { Array($0.utf8) } }
+        /// A lookup's rows, and for an aggregate lookup the parent key of each (its objects do
+        /// not carry the key when the gateway computed them).
+        typealias Answer = (index: Int, rows: Result<[JSONRef], FetchFailure>, keys: [JoinKey]?)
         var remaining = Array(plan.lookups.indices)
         while !remaining.isEmpty {
             // Lookups whose parent is resolved run now, together.
             let ready = remaining.filter { index in plan.lookups[index].parent.map { !remaining.contains($0) } ?? true }
             remaining.removeAll { ready.contains($0) }
-            var results: [Int: Result<[JSONRef], FetchFailure>] = [:]
+            var results: [Int: Answer] = [:]
             let snapshot = fetched
-            await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
+            await withTaskGroup(of: Answer.self) { group in
                 for index in ready {
                     let lookup = plan.lookups[index]
                     let parents: [JSONRef] = lookup.parent.map { snapshot[$0] } ?? rows
                     let keys = Self.distinctKeys(parents, aliases: sourceAliases[index]).keys
+                    if let aggregate = lookup.aggregate {
+                        group.addTask {
+                            if keys.isEmpty { return (index, .success([]), []) }
+                            // A many-to-many aggregate counts over all target rows (the junction
+                            // rows lead back to the parents); others ask by the parents' keys.
+                            let byKeys = aggregate.junction == nil
+                            let result = await self.aggregatesByParent(
+                                aggregate, keyAliases: lookup.targetAliases, subgraph: lookup.subgraph,
+                                label: "the order by \(lookup.relationship)", keys: byKeys ? keys : nil,
+                                body: { keys in
+                                    byKeys
+                                        ? Self.keyQueryBody(query: lookup.query, whereVariable: lookup.whereVariable, keys: keys, fields: lookup.targetFields)
+                                        : Self.body(query: lookup.query, variables: [lookup.whereVariable: [:]])
+                                }, run)
+                            switch result {
+                            case .failure(let failure): return (index, .failure(failure), nil)
+                            case .success(let (parents, _)): return (index, .success(parents.map(\.object)), parents.map(\.key))
+                            }
+                        }
+                        continue
+                    }
                     group.addTask {
-                        if keys.isEmpty { return (index, .success([])) }
+                        if keys.isEmpty { return (index, .success([]), nil) }
                         return (index, await self.fetchChunked(
                             keys, subgraph: lookup.subgraph, label: "the order by \(lookup.relationship)", body: { keys in
                                 Self.keyQueryBody(query: lookup.query, whereVariable: lookup.whereVariable, keys: keys, fields: lookup.targetFields)
-                            }, run))
+                            }, run), nil)
                     }
                 }
-                for await (index, result) in group { results[index] = result }
+                for await answer in group { results[answer.index] = answer }
             }
             for index in ready {
-                switch results[index]! {
+                let answer = results[index]!
+                switch answer.rows {
                 case .failure(let failure): return .failure(failure)
                 case .success(let lookupRows):
                     fetched[index] = lookupRows
+                    if let keys = answer.keys {
+                        for (key, object) in zip(keys, lookupRows) { related[index][key] = object }
+                        continue
+                    }
                     // An Object relationship takes the first row by id: upstream order.
                     for row in lookupRows {
                         guard let key = JoinKey.of(row, targetAliases[index]) else { continue }
@@ -198,15 +253,17 @@ extension GatewayExecutor {
         let idAlias = plan.idAlias.map { Array($0.utf8) }
         let keyed: [(values: [JSON], id: JSON, row: JSONRef)] = rows.map { row in
             let values = plan.keys.indices.map { position -> JSON in
+                let sortKey = plan.keys[position]
                 var current: JSONRef? = row
-                for index in plan.keys[position].chain {
-                    guard let holder = current, let key = JoinKey.of(holder, sourceAliases[index]) else {
-                        current = nil
-                        break
-                    }
-                    current = related[index][key]
+                for (step, index) in sortKey.chain.enumerated() {
+                    guard let holder = current else { break }
+                    current = JoinKey.of(holder, sourceAliases[index]).flatMap { related[index][$0] }
+                    // A parent without related rows has the empty aggregate (count 0).
+                    if current == nil, step == sortKey.chain.count - 1, plan.lookups[index].aggregate != nil { return sortKey.missing }
                 }
-                return current?.member(sortAliases[position])?.json ?? .null
+                var value = current?.member(sortAliases[position])
+                if let subfield = sortKey.subfield { value = value?.member(subfield) }
+                return value?.json ?? .null
             }
             return (values, idAlias.flatMap { row.member($0)?.json } ?? .null, row)
         }

@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayJSON
 import GraphQL
 import GraphQLSupport
 import Supergraph
@@ -127,5 +128,102 @@ extension PlanBuilder {
             }
         }
         return fields
+    }
+}
+
+// MARK: Filters and orders by aggregates
+
+extension AggregateSpec.Item {
+    /// The response key of the item.
+    public var key: String {
+        switch self {
+        case .typename(let key, _), .count(let key, _), .function(let key, _, _, _): return key
+        }
+    }
+}
+
+extension PlanBuilder {
+    /// The aggregates a condition or an order names, under their own names.
+    static func lookupSpec(_ wanted: [(function: String, field: String?)], model: AggregateModel) -> AggregateSpec {
+        var items: [AggregateSpec.Item] = []
+        let scalars = Dictionary(model.fields.map { ($0.name, $0.scalar) }, uniquingKeysWith: { first, _ in first })
+        for (function, field) in wanted {
+            if function == "count" {
+                if !items.contains(.count(key: "count", distinct: nil)) { items.append(.count(key: "count", distinct: nil)) }
+                continue
+            }
+            guard let field, let typeName = model.functionType(function) else { continue }
+            let sub = AggregateSpec.FunctionField(key: field, field: field, scalar: scalars[field] ?? "")
+            if let index = items.firstIndex(where: { if case .function(function, _, _, _) = $0 { true } else { false } }),
+                case .function(let key, _, _, var fields) = items[index]
+            {
+                if !fields.contains(sub) { fields.append(sub) }
+                items[index] = .function(key: key, function: function, typeName: typeName, fields: fields)
+            } else {
+                items.append(.function(key: function, function: function, typeName: typeName, fields: [sub]))
+            }
+        }
+        return AggregateSpec(items: items)
+    }
+
+    /// The query answering a lookup's aggregates per target key: the subgraph's groups, or the
+    /// rows the gateway aggregates; and where they hold the key fields.
+    func aggregateLookupQuery(
+        _ relationship: RelationshipConfig, model: AggregateModel, spec: AggregateSpec
+    ) -> (query: String, keyAliases: [String], lookup: AggregateLookup) {
+        let target = model.model
+        let whereName = QueryPlanner.whereVariable
+        let keyFields = relationship.targetKeyFields
+        var junction: JunctionLookup?
+        if let through = relationship.through {
+            let sourceSide = relationship.mapping.map(\.targetField)
+            let targetSide = through.mapping.map(\.sourceField)
+            let (query, aliases) = Self.keyQuery(
+                collection: through.collection, filterType: through.filterType, fields: sourceSide + targetSide, whereVariable: whereName)
+            junction = JunctionLookup(
+                subgraph: through.subgraph, query: query, whereVariable: whereName, targetFields: targetSide,
+                sourceAliases: Array(aliases.prefix(sourceSide.count)), targetAliases: Array(aliases.dropFirst(sourceSide.count)))
+        }
+        var aliases = InternalAliases(taken: Set(spec.items.map(\.key)))
+        let keyAliases = keyFields.map { aliases.alias(for: $0) }
+        if let grouped = model.groupedField, junction == nil {
+            var selection = spec.items.map { item -> String in
+                switch item {
+                case .typename(let key, _): return key + ": __typename"
+                case .count: return "count"
+                case .function(_, let function, _, let fields): return "\(function) { \(fields.map(\.field).joined(separator: " ")) }"
+                }
+            }
+            selection += aliases.assigned.map { "\($1): \($0)" }
+            let query = "query($\(whereName): \(target.filterType)!) { _r: \(grouped)(filter: $\(whereName), groupBy: [\(keyFields.joined(separator: ", "))]) { \(selection.joined(separator: " ")) } }"
+            return (query, keyAliases, AggregateLookup(strategy: .grouped, spec: spec))
+        }
+        var withRows = spec
+        for field in Self.rowFields(spec, model: model) { withRows.rowAliases[field] = aliases.alias(for: field) }
+        let selection = aliases.assigned.map { "\($1): \($0)" }.joined(separator: " ")
+        let query = "query($\(whereName): \(target.filterType)!) { _r: \(target.collection)(filter: $\(whereName)) { \(selection) } }"
+        return (query, keyAliases, AggregateLookup(strategy: .rows, spec: withRows, junction: junction))
+    }
+
+    /// The lookup of `rel_aggregate: {count: {...}, sum: {f: {...}}, ..., filter: {...}}`.
+    func aggregateFilterLookup(
+        _ relationship: RelationshipConfig, model: AggregateModel, condition: JSON, children: [Int]
+    ) -> FilterLookup {
+        var wanted: [(function: String, field: String?)] = []
+        for (key, value) in condition.objectValue?.members ?? JSONObject().members where !value.isNull && key != "filter" {
+            if key == "count" {
+                wanted.append(("count", nil))
+            } else {
+                for (field, operators) in value.objectValue?.members ?? JSONObject().members where !operators.isNull {
+                    wanted.append((key, field))
+                }
+            }
+        }
+        let spec = Self.lookupSpec(wanted, model: model)
+        let (query, keyAliases, lookup) = aggregateLookupQuery(relationship, model: model, spec: spec)
+        return FilterLookup(
+            relationship: "\(relationship.sourceType).\(AggregateSchema.fieldName(relationship))", subgraph: model.model.subgraph,
+            query: query, whereVariable: QueryPlanner.whereVariable, keyAliases: keyAliases, junction: lookup.junction,
+            sourceFields: relationship.mapping.map(\.sourceField), children: children, aggregate: lookup)
     }
 }

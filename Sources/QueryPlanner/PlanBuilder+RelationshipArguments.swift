@@ -1,6 +1,7 @@
 import GatewayConfig
 import GatewayJSON
 import GraphQLSupport
+import Supergraph
 
 extension PlanBuilder {
     /// An argument's value as the planner sees it: the template resolved with the request's
@@ -37,6 +38,22 @@ extension PlanBuilder {
             case "_not":
                 found += try collectFilterLookups(member, typeName: typeName, into: &lookups)
             default:
+                if let relationship = supergraph.aggregates.relationship(on: typeName, field: key),
+                    let model = supergraph.aggregates.model(of: relationship)
+                {
+                    // The aggregate's lookup first, then those inside its rows' filter.
+                    let index = lookups.count
+                    lookups.append(FilterLookup(
+                        relationship: "", subgraph: "", query: "", whereVariable: "", keyAliases: [], junction: nil, sourceFields: [],
+                        children: []))
+                    var children: [Int] = []
+                    if let rows = member.objectValue?["filter"], !rows.isNull {
+                        children = try collectFilterLookups(rows, typeName: relationship.targetType, into: &lookups)
+                    }
+                    lookups[index] = aggregateFilterLookup(relationship, model: model, condition: member, children: children)
+                    found.append(index)
+                    continue
+                }
                 guard let relationship = supergraph.relationship(on: typeName, field: key) else { continue }
                 let index = lookups.count
                 lookups.append(FilterLookup(
@@ -95,6 +112,10 @@ extension PlanBuilder {
             var chain: [String]
             var field: String
             var descending: Bool
+            /// An aggregate at the end of the chain (`authoredBooks_aggregate`), its function
+            /// (`count`, `sum`, ...) and, but for `count`, `field` is the aggregated field.
+            var aggregate: String? = nil
+            var function: String? = nil
         }
 
         var rowType: String
@@ -131,6 +152,28 @@ extension PlanBuilder {
                     current = inner
                     continue
                 }
+                if supergraph.aggregates.relationship(on: typeName, field: key) != nil {
+                    // {count: DESC} or {sum: {price: ASC}}: one aggregate, one field.
+                    let place = "order[\(index)].\((chain + [key]).joined(separator: "."))"
+                    let functions = inner.objectValue?.members.filter { !$0.1.isNull } ?? []
+                    guard functions.count == 1, let (function, value) = functions.first else {
+                        throw ResponseError(
+                            "\(place) must set exactly one aggregate, got \(functions.isEmpty ? "none" : functions.map(\.0).joined(separator: ", "))",
+                            code: "BAD_USER_INPUT", locations: field.locations, path: [.key(field.responseKey)])
+                    }
+                    if function == "count" {
+                        elements.append(.init(chain: chain, field: "count", descending: value.stringValue == "DESC", aggregate: key, function: function))
+                        break
+                    }
+                    let fields = value.objectValue?.members.filter { !$0.1.isNull } ?? []
+                    guard fields.count == 1, let (name, direction) = fields.first else {
+                        throw ResponseError(
+                            "\(place).\(function) must set exactly one field, got \(fields.isEmpty ? "none" : fields.map(\.0).joined(separator: ", "))",
+                            code: "BAD_USER_INPUT", locations: field.locations, path: [.key(field.responseKey)])
+                    }
+                    elements.append(.init(chain: chain, field: name, descending: direction.stringValue == "DESC", aggregate: key, function: function))
+                    break
+                }
                 elements.append(.init(chain: chain, field: key, descending: inner.stringValue == "DESC"))
                 break
             }
@@ -139,6 +182,10 @@ extension PlanBuilder {
         func need(_ field: String) { if !rowFields.contains(field) { rowFields.append(field) } }
         for element in elements {
             if let first = element.chain.first, let relationship = supergraph.relationship(on: rowType, field: first) {
+                relationship.mapping.forEach { need($0.sourceField) }
+            } else if element.chain.isEmpty, let aggregate = element.aggregate,
+                let relationship = supergraph.aggregates.relationship(on: rowType, field: aggregate)
+            {
                 relationship.mapping.forEach { need($0.sourceField) }
             } else if element.chain.isEmpty {
                 need(element.field)
@@ -157,6 +204,9 @@ extension PlanBuilder {
             var relationship: RelationshipConfig
             var parent: Int?
             var fields: [String] = []
+            /// An aggregate lookup: its model and the aggregates it needs.
+            var aggregate: AggregateModel? = nil
+            var wanted: [(function: String, field: String?)] = []
         }
         var drafts: [Draft] = []
         var index: [String: Int] = [:]
@@ -179,13 +229,46 @@ extension PlanBuilder {
                 chain.append(parent!)
                 typeName = relationship.targetType
             }
-            if let last = chain.last { drafts[last].fields.append(element.field) }
+            if let aggregateName = element.aggregate, let function = element.function,
+                let relationship = supergraph.aggregates.relationship(on: typeName, field: aggregateName),
+                let model = supergraph.aggregates.model(of: relationship)
+            {
+                let key = "\(parent ?? -1)|\(aggregateName)"
+                let lookup: Int
+                if let existing = index[key] {
+                    lookup = existing
+                } else {
+                    drafts.append(Draft(relationship: relationship, parent: parent, aggregate: model))
+                    lookup = drafts.count - 1
+                    index[key] = lookup
+                    if let parent { relationship.mapping.forEach { drafts[parent].fields.append($0.sourceField) } }
+                }
+                drafts[lookup].wanted.append((function, function == "count" ? nil : element.field))
+                chain.append(lookup)
+            } else if let last = chain.last {
+                drafts[last].fields.append(element.field)
+            }
             chains.append(chain)
         }
 
         var lookups: [OrderLookup] = []
         var lookupAliases: [[String: String]] = []
         for draft in drafts {
+            if let model = draft.aggregate {
+                let spec = Self.lookupSpec(draft.wanted, model: model)
+                let (query, keyAliases, aggregate) = aggregateLookupQuery(draft.relationship, model: model, spec: spec)
+                let sourceAliases: [String] = draft.relationship.mapping.map(\.sourceField).map { field in
+                    if let parent = draft.parent { return lookupAliases[parent][field] ?? field }
+                    return rowAlias[field] ?? field
+                }
+                lookups.append(OrderLookup(
+                    relationship: "\(draft.relationship.sourceType).\(AggregateSchema.fieldName(draft.relationship))",
+                    subgraph: model.model.subgraph, query: query, whereVariable: QueryPlanner.whereVariable, parent: draft.parent,
+                    sourceAliases: sourceAliases, targetFields: draft.relationship.targetKeyFields, targetAliases: keyAliases,
+                    aggregate: aggregate))
+                lookupAliases.append([:])
+                continue
+            }
             guard let target = supergraph.configuration.model(named: draft.relationship.targetModel) else {
                 throw ResponseError("Unknown model \(draft.relationship.targetModel).", code: "INTERNAL_SERVER_ERROR")
             }
@@ -204,8 +287,14 @@ extension PlanBuilder {
                 targetFields: targetFields, targetAliases: Array(aliases.prefix(targetFields.count))))
             lookupAliases.append(Dictionary(zip(fields, aliases), uniquingKeysWith: { first, _ in first }))
         }
-        let keys = zip(request.elements, chains).map { element, chain in
-            SortKey(
+        let keys = zip(request.elements, chains).map { element, chain -> SortKey in
+            if let aggregate = element.aggregate, let function = element.function {
+                return SortKey(
+                    chain: chain, field: function == "count" ? "count" : "\(function).\(element.field)",
+                    alias: function, descending: element.descending, subfield: function == "count" ? nil : element.field,
+                    missing: function == "count" ? .int(0) : .null)
+            }
+            return SortKey(
                 chain: chain, field: element.field,
                 alias: chain.last.map { lookupAliases[$0][element.field] ?? element.field } ?? rowAlias[element.field] ?? element.field,
                 descending: element.descending)

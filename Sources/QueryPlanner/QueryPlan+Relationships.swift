@@ -22,11 +22,16 @@ public struct FilterLookup: Sendable, Equatable {
     public var sourceFields: [String]
     /// The lookups inside this one's filter (indexes in the same list).
     public var children: [Int]
+    /// A condition on the aggregates of an Array relationship (`authoredBooks_aggregate:
+    /// {count: {_gt: 3}}`): the query answers groups (or rows to aggregate) per key, and the
+    /// parents whose aggregates hold the condition are kept.
+    public var aggregate: AggregateLookup?
 
     public init(
         relationship: String, subgraph: String, query: String, whereVariable: String, keyAliases: [String],
-        junction: JunctionLookup?, sourceFields: [String], children: [Int]
+        junction: JunctionLookup?, sourceFields: [String], children: [Int], aggregate: AggregateLookup? = nil
     ) {
+        self.aggregate = aggregate
         self.relationship = relationship
         self.subgraph = subgraph
         self.query = query
@@ -48,13 +53,20 @@ public struct JunctionLookup: Sendable, Equatable {
     public var targetFields: [String]
     /// Where the junction rows hold the fields that point at the source.
     public var sourceAliases: [String]
+    /// Where they hold the fields that point at the target (read by aggregate lookups, which
+    /// need to know which target rows each parent has).
+    public var targetAliases: [String]
 
-    public init(subgraph: String, query: String, whereVariable: String, targetFields: [String], sourceAliases: [String]) {
+    public init(
+        subgraph: String, query: String, whereVariable: String, targetFields: [String], sourceAliases: [String],
+        targetAliases: [String] = []
+    ) {
         self.subgraph = subgraph
         self.query = query
         self.whereVariable = whereVariable
         self.targetFields = targetFields
         self.sourceAliases = sourceAliases
+        self.targetAliases = targetAliases
     }
 }
 
@@ -107,12 +119,36 @@ public struct SortKey: Sendable, Equatable {
     public var field: String
     public var alias: String
     public var descending: Bool
+    /// An aggregate's field inside the object at `alias` (`sum { price }`: alias `sum`, `price`).
+    public var subfield: String?
+    /// The value when the object reached through `chain` is missing: null, or 0 for the
+    /// `count` of a parent without related rows.
+    public var missing: JSON
 
-    public init(chain: [Int], field: String, alias: String, descending: Bool) {
+    public init(chain: [Int], field: String, alias: String, descending: Bool, subfield: String? = nil, missing: JSON = .null) {
         self.chain = chain
         self.field = field
         self.alias = alias
         self.descending = descending
+        self.subfield = subfield
+        self.missing = missing
+    }
+}
+
+/// The aggregates a filter or an order needs per key, grouped by the subgraph or computed by
+/// the gateway from rows (then `spec.rowAliases` says where rows hold the fields).
+public struct AggregateLookup: Sendable, Equatable {
+    public var strategy: AggregateFetch.Strategy
+    /// The aggregates, under their own names (`count`, `sum { price }`).
+    public var spec: AggregateSpec
+    /// Many-to-many (always `rows`): the junction rows that lead from target keys to parents,
+    /// and where they hold the parents' key fields.
+    public var junction: JunctionLookup?
+
+    public init(strategy: AggregateFetch.Strategy, spec: AggregateSpec, junction: JunctionLookup? = nil) {
+        self.strategy = strategy
+        self.spec = spec
+        self.junction = junction
     }
 }
 
@@ -127,11 +163,15 @@ public struct OrderLookup: Sendable, Equatable {
     public var sourceAliases: [String]
     public var targetFields: [String]
     public var targetAliases: [String]
+    /// An order by the aggregates of an Array relationship: the query answers one group per
+    /// key (or rows to aggregate), and a parent without rows sorts by the empty aggregate.
+    public var aggregate: AggregateLookup?
 
     public init(
         relationship: String, subgraph: String, query: String, whereVariable: String, parent: Int?,
-        sourceAliases: [String], targetFields: [String], targetAliases: [String]
+        sourceAliases: [String], targetFields: [String], targetAliases: [String], aggregate: AggregateLookup? = nil
     ) {
+        self.aggregate = aggregate
         self.relationship = relationship
         self.subgraph = subgraph
         self.query = query

@@ -67,8 +67,12 @@ struct CascadeDeleteTests {
             let books = before.books.filter { $0["author_id"] == .string(id) }
             let bookIDs = Set(books.compactMap { $0["id"] })
             #expect(!books.isEmpty)
-            #expect(before.reviews.contains { bookIDs.contains($0["book_id"] ?? .null) })
-            #expect(before.passports.contains { $0["owner_id"] == .string(id) })
+            // Expected values are computed outside #expect: closures inside its expansion
+            // misbehaved (a force unwrap that could not fail did, in the parallel suite).
+            let hasReviews = before.reviews.contains { bookIDs.contains($0["book_id"] ?? .null) }
+            let hasPassport = before.passports.contains { $0["owner_id"] == .string(id) }
+            #expect(hasReviews)
+            #expect(hasPassport)
 
             let requests = try await stack.upstreamRequests()
             let answer = try await stack.query(#"mutation { delete_Author(id: "\#(id)") { id name dateOfBirth country } }"#)
@@ -76,8 +80,12 @@ struct CascadeDeleteTests {
             #expect(answer == ["data": ["delete_Author": [author]]])
 
             let after = try await Snapshot(stack)
-            #expect(after.authors == before.authors.filter { $0["id"] != .string(id) })
-            #expect(after.passports == before.passports.filter { $0["owner_id"] != .string(id) })
+            let expectedAuthors = before.authors.filter { $0["id"] != .string(id) }
+            let expectedPassports = before.passports.filter { $0["owner_id"] != .string(id) }
+            let expectedReviews = before.reviews.filter { !bookIDs.contains($0["book_id"] ?? .null) }
+            let expectedLinks = before.bookGenres.filter { !bookIDs.contains($0["book_id"] ?? .null) }
+            #expect(after.authors == expectedAuthors)
+            #expect(after.passports == expectedPassports)
             let expectedBooks = before.books.filter { !bookIDs.contains($0["id"] ?? .null) }
             #expect(after.books == expectedBooks)
             if after.books != expectedBooks {
@@ -90,8 +98,8 @@ struct CascadeDeleteTests {
                     \(again.books == expectedBooks ? "no longer shows them" : "still shows them"); urls \(await stack.environment)
                     """)
             }
-            #expect(after.reviews == before.reviews.filter { !bookIDs.contains($0["book_id"] ?? .null) })
-            #expect(after.bookGenres == before.bookGenres.filter { !bookIDs.contains($0["book_id"] ?? .null) })
+            #expect(after.reviews == expectedReviews)
+            #expect(after.bookGenres == expectedLinks)
             return used
         }
     }
@@ -153,8 +161,10 @@ struct CascadeDeleteTests {
                 return .object(row)
             }
             #expect(after.books == orphaned && orphaned != before.books)
-            #expect(after.passports == before.passports.filter { $0["owner_id"] != "3" })
-            #expect(after.authors == before.authors.filter { $0["id"] != "3" })
+            let expectedPassports = before.passports.filter { $0["owner_id"] != "3" }
+            let expectedAuthors = before.authors.filter { $0["id"] != "3" }
+            #expect(after.passports == expectedPassports)
+            #expect(after.authors == expectedAuthors)
             #expect(after.reviews == before.reviews && after.bookGenres == before.bookGenres)
             counts.append(requests)
         }
@@ -206,7 +216,8 @@ struct CascadeDeleteTests {
             #expect(answer.at("data", "delete_Author", 0, "authoredBooks") == [])
             let ids = JSON.array(books.compactMap { $0["id"] })
             let after = try await stack.query("query($ids: [ID!]) { books(filter: {id: {_in: $ids}}) { id author_id } }", variables: ["ids": ids], to: "catalog")
-            #expect(after == ["data": ["books": .array(books.map { ["id": $0["id"] ?? .null, "author_id": nil] })]])
+            let orphans = JSON.array(books.map { ["id": $0["id"] ?? .null, "author_id": nil] })
+            #expect(after == ["data": ["books": orphans]])
             #expect(try await Self.all(stack, "authors", "passports", "id", #"(filter: {owner_id: {_eq: "3"}})"#) == [])
         }
     }
@@ -235,8 +246,10 @@ struct CascadeDeleteTests {
             #expect(message.hasPrefix("delete_Author: could not delete the Author rows: Subgraph authors failed: it answered HTTP 500."), "\(message)")
             #expect(message.contains("Everything this mutation wrote was rolled back ("), "\(message)")
             let undone = error.at("extensions", "rolledBack")?.arrayValue ?? []
-            #expect(Set(undone.compactMap { $0["model"]?.stringValue }) == ["Passports", "Books", "Reviews", "BookGenres"])
-            #expect(undone.allSatisfy { $0["action"] == "recreated" })
+            let models = Set(undone.compactMap { $0["model"]?.stringValue })
+            let allRecreated = undone.allSatisfy { $0["action"] == "recreated" }
+            #expect(models == ["Passports", "Books", "Reviews", "BookGenres"])
+            #expect(allRecreated)
             await stack.stopAll()
         } catch {
             await stack.stopAll()
