@@ -288,7 +288,7 @@ extension PlanBuilder {
             lookupAliases.append(Dictionary(zip(fields, aliases), uniquingKeysWith: { first, _ in first }))
         }
         let keys = zip(request.elements, chains).map { element, chain -> SortKey in
-            if let aggregate = element.aggregate, let function = element.function {
+            if element.aggregate != nil, let function = element.function {
                 return SortKey(
                     chain: chain, field: function == "count" ? "count" : "\(function).\(element.field)",
                     alias: function, descending: element.descending, subfield: function == "count" ? nil : element.field,

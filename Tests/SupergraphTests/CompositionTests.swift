@@ -33,7 +33,7 @@ struct CompositionTests {
     @Test func theDemoSupergraphHasEveryRootFieldNullableAndEveryRelationship() throws {
         let supergraph = try demoSupergraph()
         let query = try #require(supergraph.schemaModel.query)
-        #expect(query.fields.count == 11)
+        #expect(query.fields.count == 22)  // 11 collections and their aggregates
         #expect(query.field("books")?.type.description == "[Book!]")
         #expect(supergraph.queryOwners["books"] == "catalog" && supergraph.queryOwners["loans"] == "inventory")
         #expect(supergraph.schemaModel["Book"]?.field("author")?.type.description == "Author")
