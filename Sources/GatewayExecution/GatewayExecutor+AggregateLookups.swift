@@ -158,7 +158,7 @@ extension GatewayExecutor {
                     holds = false
                     break
                 }
-                let matched = like(text, pattern, ignoringCase: name.contains("ilike"))
+                let matched = LikePattern.matches(pattern, text, ignoringCase: name.contains("ilike"))
                 holds = name.hasPrefix("_n") ? !matched : matched
             default:
                 holds = true
@@ -166,34 +166,5 @@ extension GatewayExecutor {
             if !holds { return false }
         }
         return true
-    }
-
-    /// SQL LIKE on Unicode scalars: `%` any run, `_` one, the rest literal, the whole value.
-    static func like(_ text: String, _ pattern: String, ignoringCase: Bool) -> Bool {
-        let value = Array((ignoringCase ? text.lowercased() : text).unicodeScalars)
-        let glob = Array((ignoringCase ? pattern.lowercased() : pattern).unicodeScalars)
-        // Greedy matching with backtracking to the last `%`.
-        var v = 0
-        var p = 0
-        var star: Int?
-        var mark = 0
-        while v < value.count {
-            if p < glob.count, glob[p] == "_" || (glob[p] != "%" && glob[p] == value[v]) {
-                v += 1
-                p += 1
-            } else if p < glob.count, glob[p] == "%" {
-                star = p
-                mark = v
-                p += 1
-            } else if let star {
-                p = star + 1
-                mark += 1
-                v = mark
-            } else {
-                return false
-            }
-        }
-        while p < glob.count, glob[p] == "%" { p += 1 }
-        return p == glob.count
     }
 }

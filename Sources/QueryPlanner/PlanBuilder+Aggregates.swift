@@ -23,20 +23,9 @@ extension PlanBuilder {
 
         // Which fields of the target match it to its parents.
         var targetFields: [String] = []
-        var junction: JunctionStep?
         let whereName = Self.freeName(QueryPlanner.whereVariable, avoiding: variableTypes)
-        if let relationship {
-            targetFields = relationship.targetKeyFields
-            if let through = relationship.through {
-                let junctionSource = relationship.mapping.map(\.targetField)
-                let (query, aliases) = Self.keyQuery(
-                    collection: through.collection, filterType: through.filterType,
-                    fields: junctionSource + through.mapping.map(\.sourceField), whereVariable: whereName)
-                junction = JunctionStep(
-                    subgraph: through.subgraph, query: query, whereVariable: whereName, sourceFields: junctionSource,
-                    sourceAliases: Array(aliases.prefix(junctionSource.count)), targetAliases: Array(aliases.dropFirst(junctionSource.count)))
-            }
-        }
+        let junction = relationship.flatMap { Self.junctionStep($0, whereVariable: whereName) }
+        if let relationship { targetFields = relationship.targetKeyFields }
         // Many-to-many: the target rows do not know their parents, so the gateway counts.
         let strategy: AggregateFetch.Strategy = model.groupedField != nil && junction == nil ? .grouped : .rows
 

@@ -367,16 +367,7 @@ struct PlanBuilder {
         var outer = UpstreamSelection()
         outer.add(alias: collectionKey, name: model.collection, arguments: collectionArguments, selection: object.selection)
 
-        var junction: JunctionStep?
-        if let through = relationship.through {
-            let junctionSource = relationship.mapping.map(\.targetField)
-            let (query, aliases) = Self.keyQuery(
-                collection: through.collection, filterType: through.filterType,
-                fields: junctionSource + through.mapping.map(\.sourceField), whereVariable: whereName)
-            junction = JunctionStep(
-                subgraph: through.subgraph, query: query, whereVariable: whereName, sourceFields: junctionSource,
-                sourceAliases: Array(aliases.prefix(junctionSource.count)), targetAliases: Array(aliases.dropFirst(junctionSource.count)))
-        }
+        let junction = Self.junctionStep(relationship, whereVariable: whereName)
 
         fetches[id] = Fetch(
             id: id, subgraph: relationship.targetSubgraph,
@@ -389,6 +380,19 @@ struct PlanBuilder {
             query: "query(\(declarations.joined(separator: ", "))) " + outer.printed,
             clientVariables: variables.names)
         return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)
+    }
+
+    /// The junction fetch of a many-to-many relationship: the junction rows of the parents'
+    /// keys, with the fields that point at the target.
+    static func junctionStep(_ relationship: RelationshipConfig, whereVariable: String) -> JunctionStep? {
+        guard let through = relationship.through else { return nil }
+        let junctionSource = relationship.mapping.map(\.targetField)
+        let (query, aliases) = keyQuery(
+            collection: through.collection, filterType: through.filterType,
+            fields: junctionSource + through.mapping.map(\.sourceField), whereVariable: whereVariable)
+        return JunctionStep(
+            subgraph: through.subgraph, query: query, whereVariable: whereVariable, sourceFields: junctionSource,
+            sourceAliases: Array(aliases.prefix(junctionSource.count)), targetAliases: Array(aliases.dropFirst(junctionSource.count)))
     }
 
     static func freeName(_ name: String, avoiding taken: [String: String]) -> String {

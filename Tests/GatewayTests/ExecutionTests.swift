@@ -55,9 +55,10 @@ struct ExecutionTests {
     }
 
     /// `--server-timing` reports the upstream round trips: sequential ones add up, parallel
-    /// ones count once. Authors and reviews answer after 300 ms each.
+    /// ones count once. Authors and reviews answer after 1 s each: long enough that the
+    /// catalog's own round trip and a loaded machine's scheduling fit in the margin.
     @Test func serverTimingAddsSequentialRoundTripsAndCountsParallelOnesOnce() async throws {
-        let slow = ["--latency-ms", "300"]
+        let slow = ["--latency-ms", "1000"]
         try await withStack(extraArguments: ["authors": slow, "reviews": slow], gatewayArguments: ["--server-timing"]) { stack in
             func timing(_ query: String) async throws -> (upstream: Double, total: Double) {
                 let reply = try await TestHTTP.post(await stack.url("gateway"), body: JSON.object(["query": .string(query)]).description)
@@ -72,11 +73,11 @@ struct ExecutionTests {
             }
             // catalog, then authors and reviews at the same time.
             let parallel = try await timing("{ books(limit: 2) { name author { name } reviews { rating } } }")
-            #expect(parallel.upstream >= 300 && parallel.upstream < 590, "\(parallel)")
+            #expect(parallel.upstream >= 1000 && parallel.upstream < 1990, "\(parallel)")
             #expect(parallel.total >= parallel.upstream)
             // catalog, authors, catalog, authors: one after another.
             let sequential = try await timing("{ books(limit: 2) { author { authoredBooks(limit: 1) { author { name } } } } }")
-            #expect(sequential.upstream >= 600, "\(sequential)")
+            #expect(sequential.upstream >= 2000, "\(sequential)")
             #expect(sequential.total >= sequential.upstream)
         }
     }
