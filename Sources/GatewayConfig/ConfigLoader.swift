@@ -5,7 +5,8 @@ import Yams
 /// Reads gateway.yaml and resolves it in ordered stages, each taking the earlier stages' outputs:
 ///
 /// 1. ``decode(yaml:file:environment:)``: YAML text to ``RawConfig`` (typed, located, no names checked);
-/// 2. ``resolveSubgraphs(_:)``: ``SubgraphConfig``s (names, URLs, timeouts, headers);
+/// 2. ``resolveSubgraphs(_:)``: ``SubgraphConfig``s (names, URLs, timeouts, headers, propagated
+///    headers), and ``resolveLimits(_:)``: the ``OperationLimits`` (ranges, defaults);
 /// 3. ``resolveModels(_:subgraphs:schemas:)``: ``ModelConfig``s checked against the subgraphs' schemas;
 /// 4. ``resolveRelationships(_:models:schemas:)``: ``RelationshipConfig``s checked against models and schemas.
 ///
@@ -111,7 +112,7 @@ public enum ConfigLoader {
 
     // MARK: All stages
 
-    /// Runs the resolving stages in order: subgraphs, models, relationships.
+    /// Runs the resolving stages in order: subgraphs, limits, models, relationships.
     ///
     /// - Parameters:
     ///   - schemas: each subgraph's schema, keyed by subgraph name.
@@ -119,8 +120,9 @@ public enum ConfigLoader {
         -> GatewayConfiguration
     {
         let subgraphs = try resolveSubgraphs(raw)
+        let limits = try resolveLimits(raw)
         let models = try resolveModels(raw, subgraphs: subgraphs, schemas: schemas)
         let relationships = try resolveRelationships(raw, models: models, schemas: schemas)
-        return GatewayConfiguration(subgraphs: subgraphs, models: models, relationships: relationships)
+        return GatewayConfiguration(subgraphs: subgraphs, models: models, relationships: relationships, limits: limits)
     }
 }

@@ -46,9 +46,16 @@ public enum SupergraphLoader {
         let subgraphs: [SubgraphConfig]
         do {
             raw = try ConfigLoader.load(path: path, environment: environment)
-            subgraphs = try ConfigLoader.resolveSubgraphs(raw)
         } catch {
             throw .configuration(error)
+        }
+        // Both stages need no schema: their mistakes are reported before waiting for subgraphs.
+        let resolvedSubgraphs = Result { () throws(ConfigErrors) in try ConfigLoader.resolveSubgraphs(raw) }
+        let limits = Result { () throws(ConfigErrors) in try ConfigLoader.resolveLimits(raw) }
+        switch (resolvedSubgraphs, limits) {
+        case (.success(let resolved), .success): subgraphs = resolved
+        case (.failure(let first), .failure(let second)): throw .configuration(ConfigErrors(first.errors + second.errors))
+        case (.failure(let error), _), (_, .failure(let error)): throw .configuration(error)
         }
         let schemas = try await introspectAll(subgraphs, client: client, wait: wait, logger: logger)
         let configuration: GatewayConfiguration

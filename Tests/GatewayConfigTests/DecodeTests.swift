@@ -90,11 +90,11 @@ import Testing
     }
 
     @Test func emptyFileAndWrongTopLevel() {
-        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships")
+        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships, limits")
         expectError(decodeErrors("# nothing yet\n"), at: "1:1", "the file is empty")
         expectError(
             decodeErrors("- name: catalog\n"), at: "1:1",
-            "expected the configuration (a mapping with the keys subgraphs, models, relationships), got a list")
+            "expected the configuration (a mapping with the keys subgraphs, models, relationships, limits), got a list")
     }
 
     @Test func unknownTopLevelKeyWithSuggestion() {
@@ -107,7 +107,7 @@ import Testing
             """)
         expectError(
             found, at: "3:1",
-            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships"
+            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships, limits"
         )
     }
 
@@ -121,7 +121,7 @@ import Testing
             """)
         expectError(
             found, at: "4:5",
-            "unknown key \"retries\" in subgraph \"catalog\"; allowed keys: name, url, timeouts, headers")
+            "unknown key \"retries\" in subgraph \"catalog\"; allowed keys: name, url, timeouts, headers, propagate")
     }
 
     static func relationshipWithKey(_ sourceKey: String) -> String {

@@ -8,17 +8,22 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var models: [ModelConfig]
     /// Relationships in declaration order.
     public var relationships: [RelationshipConfig]
+    /// What one client operation may ask (`limits:`).
+    public var limits: OperationLimits
 
     /// - Parameters:
     ///   - subgraphs: default none.
     ///   - models: default none.
     ///   - relationships: default none.
+    ///   - limits: default ``OperationLimits/init(maxDepth:maxAliases:maxRootFields:maxListNesting:maxCost:defaultListSize:maxRequestBytes:maxResponseBytes:introspection:)``'s defaults.
     public init(
-        subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = []
+        subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
+        limits: OperationLimits = OperationLimits()
     ) {
         self.subgraphs = subgraphs
         self.models = models
         self.relationships = relationships
+        self.limits = limits
     }
 
     public func subgraph(named name: String) -> SubgraphConfig? { subgraphs.first { $0.name == name } }

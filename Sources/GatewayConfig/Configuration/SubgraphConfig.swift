@@ -11,6 +11,34 @@ public struct SubgraphConfig: Sendable, Hashable {
         }
     }
 
+    /// A client header forwarded to the subgraph with every upstream request of that client's
+    /// request (`propagate:`).
+    public struct PropagatedHeader: Sendable, Hashable {
+        /// The client's header, as written; header names ignore case.
+        public var name: String
+        /// The name sent upstream: `rename`, or ``name``.
+        public var upstreamName: String
+        /// Sent when the client did not send the header.
+        public var defaultValue: String?
+        /// Whether a client request without the header, when there is no default, is refused
+        /// before anything is sent upstream.
+        public var required: Bool
+
+        /// - Parameters:
+        ///   - upstreamName: default `name`.
+        ///   - defaultValue: default none.
+        ///   - required: default false.
+        public init(name: String, upstreamName: String? = nil, defaultValue: String? = nil, required: Bool = false) {
+            self.name = name
+            self.upstreamName = upstreamName ?? name
+            self.defaultValue = defaultValue
+            self.required = required
+        }
+
+        /// Whether a client request without the header is refused: required, and no default to send instead.
+        public var refusesWhenMissing: Bool { required && defaultValue == nil }
+    }
+
     public var name: String
     /// The GraphQL endpoint, `http` or `https`, environment variables already substituted.
     public var url: String
@@ -18,6 +46,8 @@ public struct SubgraphConfig: Sendable, Hashable {
     public var requestTimeout: Duration
     /// In declaration order.
     public var headers: [Header]
+    /// Client headers forwarded to the subgraph, in declaration order.
+    public var propagate: [PropagatedHeader]
     /// Where the subgraph is declared; nil for configurations built in code.
     public var location: SourceLocation?
 
@@ -25,17 +55,19 @@ public struct SubgraphConfig: Sendable, Hashable {
     ///   - connectTimeout: default 2 s.
     ///   - requestTimeout: default 30 s.
     ///   - headers: default none.
+    ///   - propagate: default none.
     ///   - location: default nil.
     public init(
         name: String, url: String, connectTimeout: Duration = SubgraphConfig.defaultConnectTimeout,
         requestTimeout: Duration = SubgraphConfig.defaultRequestTimeout, headers: [Header] = [],
-        location: SourceLocation? = nil
+        propagate: [PropagatedHeader] = [], location: SourceLocation? = nil
     ) {
         self.name = name
         self.url = url
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.headers = headers
+        self.propagate = propagate
         self.location = location
     }
 

@@ -4,13 +4,19 @@ import Yams
 struct ConfigDecoder {
     var reader: NodeReader
 
-    static let topKeys = ["subgraphs", "models", "relationships"]
+    static let topKeys = ["subgraphs", "models", "relationships", "limits"]
+
+    /// The keys of `limits:`, in the order the README lists them.
+    static let limitKeys = [
+        "maxDepth", "maxAliases", "maxRootFields", "maxListNesting", "maxCost", "defaultListSize", "maxRequestBytes",
+        "maxResponseBytes", "introspection",
+    ]
 
     mutating func decode(_ root: Node) -> RawConfig? {
         guard
             let top = reader.mapping(
                 root, expected: "the configuration", label: "the configuration", place: "at the top level",
-                required: ["subgraphs"], optional: ["models", "relationships"])
+                required: ["subgraphs"], optional: ["models", "relationships", "limits"])
         else { return nil }
 
         var subgraphs: [RawSubgraph] = []
@@ -33,9 +39,31 @@ struct ConfigDecoder {
                 if let relationship = decodeRelationship(entry) { relationships.append(relationship) }
             }
         }
+        var limits: RawLimits?
+        if let node = top.present("limits") { limits = decodeLimits(node) }
         return RawConfig(
             file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
-            relationships: relationships)
+            relationships: relationships, limits: limits)
+    }
+
+    // MARK: Limits
+
+    mutating func decodeLimits(_ node: Node) -> RawLimits? {
+        guard
+            let fields = reader.mapping(
+                node, expected: "limits", label: "limits", required: [], optional: Self.limitKeys)
+        else { return nil }
+        return RawLimits(
+            location: fields.location,
+            maxDepth: reader.optionalInteger(fields, "maxDepth"),
+            maxAliases: reader.optionalInteger(fields, "maxAliases"),
+            maxRootFields: reader.optionalInteger(fields, "maxRootFields"),
+            maxListNesting: reader.optionalInteger(fields, "maxListNesting"),
+            maxCost: reader.optionalInteger(fields, "maxCost"),
+            defaultListSize: reader.optionalInteger(fields, "defaultListSize"),
+            maxRequestBytes: reader.optionalByteSize(fields, "maxRequestBytes"),
+            maxResponseBytes: reader.optionalByteSize(fields, "maxResponseBytes"),
+            introspection: reader.optionalBool(fields, "introspection"))
     }
 
     // MARK: Subgraphs
@@ -45,7 +73,7 @@ struct ConfigDecoder {
         guard
             let fields = reader.mapping(
                 node, expected: "a subgraph", label: label, required: ["name", "url"],
-                optional: ["timeouts", "headers"])
+                optional: ["timeouts", "headers", "propagate"])
         else { return nil }
         let name = reader.string(fields, "name")
         let url = reader.string(fields, "url")
@@ -63,10 +91,53 @@ struct ConfigDecoder {
         if let node = fields.present("headers") {
             headers = decodeHeaders(node, label: "headers of \(label)")
         }
+        var propagate: [RawPropagatedHeader] = []
+        if let node = fields.present("propagate") {
+            propagate = decodePropagate(node, label: label)
+        }
         guard let name, let url else { return nil }
         return RawSubgraph(
             location: fields.location, name: name, url: url, connectTimeout: connect, requestTimeout: request,
-            headers: headers)
+            headers: headers, propagate: propagate)
+    }
+
+    static let propagateKeys = ["name", "rename", "default", "required"]
+
+    /// Reads `propagate:`, a list whose entries are a header name or a mapping
+    /// `{name, rename, default, required}`.
+    mutating func decodePropagate(_ node: Node, label: String) -> [RawPropagatedHeader] {
+        let what = "a list of client headers for \"propagate\" in \(label) (like [authorization, x-tenant-id])"
+        guard let entries = reader.list(node, what: what) else { return [] }
+        var headers: [RawPropagatedHeader] = []
+        for (index, entry) in entries.enumerated() {
+            let entryLabel = "propagate entry \(index + 1) of \(label)"
+            switch entry {
+            case .scalar:
+                if let name = reader.string(entry, key: "propagate", in: label, expected: "a header name") {
+                    headers.append(RawPropagatedHeader(location: name.location, name: name))
+                }
+            case .mapping:
+                guard
+                    let fields = reader.mapping(
+                        entry, expected: "a propagated header", label: entryLabel, required: ["name"],
+                        optional: Array(Self.propagateKeys.dropFirst()))
+                else { continue }
+                let name = reader.string(fields, "name")
+                let rename = reader.optionalString(fields, "rename")
+                let defaultValue = reader.optionalString(fields, "default")
+                let required = reader.optionalBool(fields, "required")
+                guard let name else { continue }
+                headers.append(
+                    RawPropagatedHeader(
+                        location: fields.location, name: name, rename: rename, defaultValue: defaultValue, required: required))
+            default:
+                reader.fail(
+                    .wrongNodeKind,
+                    "expected a header name or a mapping with the keys \(Suggestions.list(Self.propagateKeys)) for \(entryLabel), got \(NodeReader.describe(entry))",
+                    at: reader.location(entry))
+            }
+        }
+        return headers
     }
 
     mutating func duration(_ fields: NodeReader.Fields, _ key: String) -> Located<Duration>? {

@@ -137,10 +137,12 @@ struct NodeReader {
     }
 
     /// Reads a scalar as text with environment variables substituted.
-    mutating func string(_ node: Node, key: String, in label: String) -> Located<String>? {
+    /// - Parameters:
+    ///   - expected: what the value should be, for a node that is not a scalar (`a whole number`).
+    mutating func string(_ node: Node, key: String, in label: String, expected: String = "a string") -> Located<String>? {
         guard case .scalar(let scalar) = node, !Self.isNull(node) else {
             fail(
-                .wrongNodeKind, "expected a string for \"\(key)\" in \(label), got \(Self.describe(node))",
+                .wrongNodeKind, "expected \(expected) for \"\(key)\" in \(label), got \(Self.describe(node))",
                 at: location(node))
             return nil
         }
@@ -179,8 +181,49 @@ struct NodeReader {
     }
 
     /// Reads an optional string key; an empty value counts as absent.
-    mutating func optionalString(_ fields: Fields, _ key: String) -> Located<String>? {
+    mutating func optionalString(_ fields: Fields, _ key: String, expected: String = "a string") -> Located<String>? {
         guard let node = fields.present(key) else { return nil }
-        return string(node, key: key, in: fields.label)
+        return string(node, key: key, in: fields.label, expected: expected)
+    }
+
+    /// Reads an optional whole number (environment variables substituted first, so
+    /// `${MAX_DEPTH:-15}` works); its range is the resolving stage's to check.
+    mutating func optionalInteger(_ fields: Fields, _ key: String) -> Located<Int>? {
+        guard let text = optionalString(fields, key, expected: "a whole number") else { return nil }
+        guard let value = Int(text.value) else {
+            fail(
+                .invalidValue, "expected a whole number for \"\(key)\" in \(fields.label), got \"\(text.value)\"",
+                at: text.location)
+            return nil
+        }
+        return Located(value, at: text.location)
+    }
+
+    /// Reads an optional size in bytes: a whole number, or one followed by KiB, MiB, GiB (or
+    /// KB, MB, GB).
+    mutating func optionalByteSize(_ fields: Fields, _ key: String) -> Located<Int>? {
+        guard let text = optionalString(fields, key, expected: "a size in bytes") else { return nil }
+        guard let value = ByteSizeText.parse(text.value) else {
+            fail(
+                .invalidValue,
+                "invalid size \"\(text.value)\" for \"\(key)\" in \(fields.label); write a whole number of bytes, optionally followed by KiB, MiB or GiB (or KB, MB, GB), like 16MiB",
+                at: text.location)
+            return nil
+        }
+        return Located(value, at: text.location)
+    }
+
+    /// Reads an optional `true` or `false`.
+    mutating func optionalBool(_ fields: Fields, _ key: String) -> Located<Bool>? {
+        guard let text = optionalString(fields, key, expected: "true or false") else { return nil }
+        switch text.value {
+        case "true": return Located(true, at: text.location)
+        case "false": return Located(false, at: text.location)
+        default:
+            fail(
+                .invalidValue, "expected true or false for \"\(key)\" in \(fields.label), got \"\(text.value)\"",
+                at: text.location)
+            return nil
+        }
     }
 }

@@ -21,17 +21,37 @@ public struct RawConfig: Sendable, Hashable {
     public var subgraphs: [RawSubgraph]
     public var models: [RawModel]
     public var relationships: [RawRelationship]
+    /// `limits:`, when the file has it.
+    public var limits: RawLimits?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
-        relationships: [RawRelationship]
+        relationships: [RawRelationship], limits: RawLimits? = nil
     ) {
         self.file = file
         self.subgraphsLocation = subgraphsLocation
         self.subgraphs = subgraphs
         self.models = models
         self.relationships = relationships
+        self.limits = limits
     }
+}
+
+/// `limits:` at the top level: the operation limits, each key optional (the limits stage
+/// checks the ranges and fills in the defaults).
+public struct RawLimits: Sendable, Hashable {
+    /// Where the mapping starts.
+    public var location: SourceLocation
+    public var maxDepth: Located<Int>?
+    public var maxAliases: Located<Int>?
+    public var maxRootFields: Located<Int>?
+    public var maxListNesting: Located<Int>?
+    public var maxCost: Located<Int>?
+    public var defaultListSize: Located<Int>?
+    /// Sizes are already in bytes (`16MiB` is 16,777,216).
+    public var maxRequestBytes: Located<Int>?
+    public var maxResponseBytes: Located<Int>?
+    public var introspection: Located<Bool>?
 }
 
 /// An entry of `subgraphs:`.
@@ -48,6 +68,22 @@ public struct RawSubgraph: Sendable, Hashable {
     public var connectTimeout: Located<Duration>?
     public var requestTimeout: Located<Duration>?
     public var headers: [Header]
+    /// `propagate:`, the client headers forwarded to the subgraph, in declaration order.
+    public var propagate: [RawPropagatedHeader] = []
+}
+
+/// An entry of a subgraph's `propagate:`: a header name alone, or a mapping.
+public struct RawPropagatedHeader: Sendable, Hashable {
+    /// Where the entry is written.
+    public var location: SourceLocation
+    /// The client's header, as written.
+    public var name: Located<String>
+    /// The name sent upstream instead.
+    public var rename: Located<String>?
+    /// The value sent when the client did not send the header.
+    public var defaultValue: Located<String>?
+    /// Whether a client request without the header (and with no default) is refused.
+    public var required: Located<Bool>?
 }
 
 /// An entry of `models:`.

@@ -4,7 +4,7 @@ extension ConfigLoader {
     // MARK: Stage 2: subgraphs
 
     /// Checks the declared subgraphs: unique names, http(s) URLs with a host, positive
-    /// timeouts, valid headers. Touches no network.
+    /// timeouts, valid headers, client headers that may be propagated. Touches no network.
     public static func resolveSubgraphs(_ raw: RawConfig) throws(ConfigErrors) -> [SubgraphConfig] {
         var errors: [ConfigError] = []
         if raw.subgraphs.isEmpty {
@@ -72,6 +72,7 @@ extension ConfigLoader {
                             at: header.value.location))
                 }
             }
+            errors += propagateErrors(entry, label: label, staticHeaders: headerNames)
             guard errors.count == errorCount else { continue }
             subgraphs.append(
                 SubgraphConfig(
@@ -79,10 +80,113 @@ extension ConfigLoader {
                     connectTimeout: entry.connectTimeout?.value ?? SubgraphConfig.defaultConnectTimeout,
                     requestTimeout: entry.requestTimeout?.value ?? SubgraphConfig.defaultRequestTimeout,
                     headers: entry.headers.map { SubgraphConfig.Header(name: $0.name.value, value: $0.value.value) },
+                    propagate: entry.propagate.map {
+                        SubgraphConfig.PropagatedHeader(
+                            name: $0.name.value, upstreamName: $0.rename?.value, defaultValue: $0.defaultValue?.value,
+                            required: $0.required?.value ?? false)
+                    },
                     location: entry.location))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return subgraphs
+    }
+
+    /// Headers a subgraph must not get from a client, lowercased, with why.
+    static let unpropagatableHeaders: [String: String] = {
+        let hopByHop =
+            "it is a hop-by-hop header, which describes the client's connection to the gateway, not the gateway's requests to the subgraph"
+        var reasons: [String: String] = [:]
+        for name in [
+            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+            "transfer-encoding", "upgrade",
+        ] {
+            reasons[name] = hopByHop
+        }
+        reasons["host"] = "the gateway sends the host of the subgraph's url"
+        reasons["content-length"] = "the gateway sets it for the body it sends upstream"
+        reasons["content-type"] = "the gateway sets it for the body it sends upstream"
+        reasons["accept-encoding"] = "the gateway chooses the encodings it can read from the subgraph itself"
+        return reasons
+    }()
+
+    /// The mistakes in a subgraph's `propagate:` entries.
+    /// - Parameters:
+    ///   - staticHeaders: the names of the subgraph's `headers:`, lowercased, as written.
+    static func propagateErrors(_ entry: RawSubgraph, label: String, staticHeaders: [String: String]) -> [ConfigError] {
+        var errors: [ConfigError] = []
+        var clientNames: [String: Located<String>] = [:]
+        var upstreamNames: [String: Located<String>] = [:]
+        for header in entry.propagate {
+            let name = header.name.value
+            var valid = true
+            if !isHeaderName(name) {
+                errors.append(
+                    ConfigError(
+                        .invalidHeader,
+                        "invalid header name \"\(name)\" in propagate of \(label); use letters, digits and !#$%&'*+-.^_`|~",
+                        at: header.name.location))
+                valid = false
+            } else if let reason = unpropagatableHeaders[name.lowercased()] {
+                errors.append(
+                    ConfigError(
+                        .invalidHeader, "header \"\(name)\" cannot be propagated to \(label): \(reason)",
+                        at: header.name.location))
+                valid = false
+            } else if let first = clientNames[name.lowercased()] {
+                errors.append(
+                    ConfigError(
+                        .invalidHeader,
+                        "header \"\(name)\" is propagated to \(label) twice (first as \"\(first.value)\" at \(first.location); header names ignore case)",
+                        at: header.name.location))
+                valid = false
+            } else {
+                clientNames[name.lowercased()] = header.name
+            }
+            var upstream = header.name
+            if let rename = header.rename {
+                upstream = rename
+                if !isHeaderName(rename.value) {
+                    errors.append(
+                        ConfigError(
+                            .invalidHeader,
+                            "invalid header name \"\(rename.value)\" for rename of \"\(name)\" in propagate of \(label); use letters, digits and !#$%&'*+-.^_`|~",
+                            at: rename.location))
+                    valid = false
+                } else if let reason = unpropagatableHeaders[rename.value.lowercased()] {
+                    errors.append(
+                        ConfigError(
+                            .invalidHeader,
+                            "header \"\(name)\" cannot be sent to \(label) as \"\(rename.value)\": \(reason)",
+                            at: rename.location))
+                    valid = false
+                }
+            }
+            if valid {
+                let key = upstream.value.lowercased()
+                if let written = staticHeaders[key] {
+                    errors.append(
+                        ConfigError(
+                            .invalidHeader,
+                            "header \"\(upstream.value)\" is both propagated to \(label) and set under its headers (as \"\(written)\"); keep one",
+                            at: upstream.location))
+                } else if let first = upstreamNames[key] {
+                    errors.append(
+                        ConfigError(
+                            .invalidHeader,
+                            "two propagated headers reach \(label) as \"\(upstream.value)\" (the first at \(first.location)); rename one",
+                            at: upstream.location))
+                } else {
+                    upstreamNames[key] = upstream
+                }
+            }
+            if let value = header.defaultValue, value.value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                errors.append(
+                    ConfigError(
+                        .invalidHeader, "the default of propagated header \"\(name)\" for \(label) contains a line break",
+                        at: value.location))
+            }
+        }
+        return errors
     }
 
     static func isSubgraphName(_ name: String) -> Bool {

@@ -1,0 +1,41 @@
+extension ConfigLoader {
+    // MARK: Stage: limits
+
+    /// Checks `limits:` and fills in the defaults of the keys not given. Needs no other stage's
+    /// output, so it can run (and report) before the subgraphs are introspected.
+    public static func resolveLimits(_ raw: RawConfig) throws(ConfigErrors) -> OperationLimits {
+        var limits = OperationLimits()
+        guard let given = raw.limits else { return limits }
+        var errors: [ConfigError] = []
+        func read(_ value: Located<Int>?, _ key: String, into target: inout Int, unit: String = "") {
+            guard let value else { return }
+            guard value.value >= 1 else {
+                errors.append(
+                    ConfigError(
+                        .invalidValue,
+                        "limits.\(key) must be at least 1\(unit), got \(value.value); leave it out for the default, \(describe(target, unit: unit))",
+                        at: value.location))
+                return
+            }
+            target = value.value
+        }
+        read(given.maxDepth, "maxDepth", into: &limits.maxDepth)
+        read(given.maxAliases, "maxAliases", into: &limits.maxAliases)
+        read(given.maxRootFields, "maxRootFields", into: &limits.maxRootFields)
+        read(given.maxListNesting, "maxListNesting", into: &limits.maxListNesting)
+        read(given.maxCost, "maxCost", into: &limits.maxCost)
+        read(given.defaultListSize, "defaultListSize", into: &limits.defaultListSize)
+        read(given.maxRequestBytes, "maxRequestBytes", into: &limits.maxRequestBytes, unit: " byte")
+        read(given.maxResponseBytes, "maxResponseBytes", into: &limits.maxResponseBytes, unit: " byte")
+        if let introspection = given.introspection { limits.introspection = introspection.value }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return limits
+    }
+
+    /// `15`, or for sizes `16777216 bytes (16 MiB)`.
+    static func describe(_ value: Int, unit: String) -> String {
+        guard !unit.isEmpty else { return String(value) }
+        if value % (1 << 20) == 0 { return "\(value) bytes (\(value >> 20) MiB)" }
+        return "\(value) bytes"
+    }
+}
