@@ -163,4 +163,23 @@ import Testing
                 ("13:30", ["the default of propagated header \"x-d\" for subgraph \"catalog\" contains a line break"]),
             ])
     }
+
+    /// "\r\n" is one Swift character: the check looks at scalars, so CRLF is caught too.
+    @Test func aCarriageReturnAndLineFeedTogetherAreALineBreak() {
+        let found = subgraphErrors(
+            """
+            subgraphs:
+              - name: catalog
+                url: http://c/graphql
+                headers: {x-static: "a\\r\\nx-injected: 1"}
+                propagate:
+                  - {name: x-d, default: "a\\r\\nx-injected: 1"}
+            """)
+        expectErrors(
+            found,
+            [
+                ("4:25", ["the value of header \"x-static\" for subgraph \"catalog\" contains a line break"]),
+                ("6:30", ["the default of propagated header \"x-d\" for subgraph \"catalog\" contains a line break"]),
+            ])
+    }
 }

@@ -65,7 +65,7 @@ extension ConfigLoader {
                 } else {
                     headerNames[headerName.lowercased()] = headerName
                 }
-                if header.value.value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                if containsLineBreak(header.value.value) {
                     errors.append(
                         ConfigError(
                             .invalidHeader, "the value of header \"\(headerName)\" for \(label) contains a line break",
@@ -179,7 +179,7 @@ extension ConfigLoader {
                     upstreamNames[key] = upstream
                 }
             }
-            if let value = header.defaultValue, value.value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+            if let value = header.defaultValue, containsLineBreak(value.value) {
                 errors.append(
                     ConfigError(
                         .invalidHeader, "the default of propagated header \"\(name)\" for \(label) contains a line break",
@@ -187,6 +187,12 @@ extension ConfigLoader {
             }
         }
         return errors
+    }
+
+    /// Whether a header value holds CR, LF or NUL, which would end the header line early.
+    /// Scalars, not characters: "\r\n" is one character, equal to neither "\r" nor "\n".
+    static func containsLineBreak(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" }
     }
 
     static func isSubgraphName(_ name: String) -> Bool {
