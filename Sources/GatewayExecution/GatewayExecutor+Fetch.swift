@@ -19,9 +19,11 @@ extension GatewayExecutor {
         }
         let response: UpstreamResponse
         let asked = run.timeline != nil ? ContinuousClock.now : nil
+        // The configured headers, then the client's (the config stage keeps their names apart).
+        var headers = subgraph.upstreamHeaders
+        if let forwarded = run.context.headers[name] { headers += forwarded }
         do {
-            response = try await client.post(
-                url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
+            response = try await client.post(url: subgraph.url, body: body, headers: headers, timeouts: subgraph.upstreamTimeouts)
         } catch {
             if let asked { run.timeline?.record(asked..<ContinuousClock.now) }
             observer?(name, 0)

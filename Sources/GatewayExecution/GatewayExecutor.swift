@@ -23,11 +23,18 @@ public final class GatewayExecutor: Sendable {
         /// Whether executions time their upstream round trips (``Execution/upstreamTime``);
         /// off by default, when the time is always zero and costs nothing.
         public var timesUpstream: Bool
+        /// Largest response body written; a response that grows past it is replaced by an
+        /// error naming the limit (default 16 MiB, `limits.maxResponseBytes`).
+        public var maxResponseBytes: Int
 
-        public init(maxKeysPerFetch: Int = 10_000, maxErrorsPerFetch: Int = 100, timesUpstream: Bool = false) {
+        public init(
+            maxKeysPerFetch: Int = 10_000, maxErrorsPerFetch: Int = 100, timesUpstream: Bool = false,
+            maxResponseBytes: Int = OperationLimits().maxResponseBytes
+        ) {
             self.maxKeysPerFetch = maxKeysPerFetch
             self.maxErrorsPerFetch = maxErrorsPerFetch
             self.timesUpstream = timesUpstream
+            self.maxResponseBytes = maxResponseBytes
         }
     }
 
@@ -67,6 +74,8 @@ public final class GatewayExecutor: Sendable {
         let answers = AnswerDocuments()
         /// The round trips, when the configuration times them.
         let timeline: UpstreamTimeline?
+        /// The client's headers for upstream, per subgraph.
+        let context: RequestContext
     }
 
     /// An executed operation: the response body, and the time spent waiting on upstream.
@@ -95,13 +104,14 @@ public final class GatewayExecutor: Sendable {
     ///   - variables: the client's variables, coerced.
     ///   - rawBody: the request body as it came, which a forward plan sends on unchanged
     ///     (nil: the request is encoded again).
+    ///   - context: the client's headers for the subgraphs (default none).
     public func execute(
         plan: QueryPlan, request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition,
-        variables: JSONObject, rawBody: [UInt8]? = nil
+        variables: JSONObject, rawBody: [UInt8]? = nil, context: RequestContext = .empty
     ) async -> Execution {
         let run = Run(
             plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count),
-            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil)
+            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil, context: context)
         var introspectionValues: JSONObject = [:]
         var introspectionErrors: [ResponseError] = []
         if plan.shape.fields.contains(where: { if case .introspection = $0 { true } else { false } }) {
@@ -116,14 +126,37 @@ public final class GatewayExecutor: Sendable {
 
         // A forwarded request whose answer is clean goes back byte for byte.
         if case .fetch(let id) = plan.node, case .forward = plan.fetches[id].kind, case .forwarded(let bytes)? = outcomes[id] {
+            guard bytes.count <= configuration.maxResponseBytes else {
+                return Execution(body: responseTooLarge(plan), upstreamTime: upstreamTime)
+            }
             return Execution(body: bytes, upstreamTime: upstreamTime)
         }
         var writer = ResponseWriter(
-            plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch)
+            plan: plan, outcomes: outcomes, introspection: introspectionValues, maxErrorsPerFetch: configuration.maxErrorsPerFetch,
+            maxBytes: configuration.maxResponseBytes)
         writer.errors = introspectionErrors
         // The outcomes point into the answers: they live until the response is written.
-        let body = withExtendedLifetime(run.answers) { writer.write() }
+        guard let body = withExtendedLifetime(run.answers, { writer.write() }) else {
+            return Execution(body: responseTooLarge(plan), upstreamTime: upstreamTime)
+        }
         return Execution(body: body, upstreamTime: upstreamTime)
+    }
+
+    /// The answer in place of a response larger than ``Configuration/maxResponseBytes``:
+    /// `data` is null, since the operation ran (a mutation's writes happened).
+    func responseTooLarge(_ plan: QueryPlan) -> [UInt8] {
+        let limit = configuration.maxResponseBytes
+        var message =
+            "The response is larger than \(limit) bytes, the limit (limits.maxResponseBytes in gateway.yaml); ask for fewer rows or fields."
+        if plan.operation == .mutation { message += " The mutation was executed; only its response was dropped." }
+        let error = ResponseError(
+            message,
+            extensions: ["code": "OPERATION_LIMIT", "limit": "maxResponseBytes", "maximum": .int(limit)])
+        var writer = JSONWriter(capacity: 512)
+        writer.raw("{\"data\":null,\"errors\":")
+        writer.write(errors: [error])
+        writer.raw(UInt8(ascii: "}"))
+        return writer.bytes
     }
 
     func introspect(

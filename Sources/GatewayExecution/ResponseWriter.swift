@@ -15,6 +15,11 @@ struct ResponseWriter {
     let outcomes: [FetchOutcome?]
     let introspection: JSONObject
     let maxErrorsPerFetch: Int
+    /// Largest response written: past it, objects and list items are no longer written and
+    /// ``write()`` answers nil, so an oversized response is cut short rather than built whole.
+    let maxBytes: Int
+    /// Whether the response grew past ``maxBytes``.
+    var exceeded = false
     var out = JSONWriter(capacity: 64 * 1024)
     var errors: [ResponseError] = []
     /// Errors reported per failed fetch, to cap them.
@@ -44,11 +49,12 @@ struct ResponseWriter {
         }
     }
 
-    init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, maxErrorsPerFetch: Int) {
+    init(plan: QueryPlan, outcomes: [FetchOutcome?], introspection: JSONObject, maxErrorsPerFetch: Int, maxBytes: Int = .max) {
         self.plan = plan
         self.outcomes = outcomes
         self.introspection = introspection
         self.maxErrorsPerFetch = maxErrorsPerFetch
+        self.maxBytes = maxBytes
         path.reserveCapacity(64)
         relationships = zip(plan.fetches, outcomes).map { fetch, outcome in
             if case .aggregate(let aggregate) = fetch.kind, aggregate.parent != nil {
@@ -77,7 +83,8 @@ struct ResponseWriter {
         }
     }
 
-    mutating func write() -> [UInt8] {
+    /// The response body, or nil when it is larger than ``maxBytes``.
+    mutating func write() -> [UInt8]? {
         out.raw("{\"data\":{")
         let shape = plan.shape
         for (index, field) in shape.fields.enumerated() {
@@ -97,7 +104,15 @@ struct ResponseWriter {
             out.write(errors: errors)
         }
         out.raw(UInt8(ascii: "}"))
+        if exceeded || out.bytes.count > maxBytes { return nil }
         return out.bytes
+    }
+
+    /// Whether the response has grown past ``maxBytes``; checked before each object and list
+    /// item, so that at most one more of them is written.
+    mutating func overLimit() -> Bool {
+        if out.bytes.count > maxBytes { exceeded = true }
+        return exceeded
     }
 
     mutating func writeRoot(_ field: ShapeField, upstreamKey: UnsafeBufferPointer<UInt8>) {
@@ -186,6 +201,10 @@ struct ResponseWriter {
         let mark = out.bytes.count
         out.raw(UInt8(ascii: "["))
         for (index, row) in rows.enumerated() {
+            if overLimit() {
+                out.bytes.removeSubrange(mark...)
+                return false
+            }
             if index > 0 { out.raw(UInt8(ascii: ",")) }
             guard writeMember(row, at: .index(index), type: inner, shape: shape, mark: mark) else { return false }
         }
@@ -209,6 +228,7 @@ struct ResponseWriter {
     }
 
     mutating func writeObject(_ object: JSONRef, shape: Shape) -> Bool {
+        if overLimit() { return false }
         let mark = out.bytes.count
         out.raw(UInt8(ascii: "{"))
         let bytes = shape.bytes
