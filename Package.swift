@@ -90,10 +90,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "GatewayEdge",
+            dependencies: [
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "GatewayExecution",
+                .product(name: "GraphQL", package: "GraphQL"),
+            ]
+        ),
+        .target(
             name: "GatewayServer",
             dependencies: [
                 "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph", "QueryPlanner", "GatewayExecution",
-                "Upstream",
+                "GatewayEdge", "Upstream",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +153,13 @@ let package = Package(
                 "GatewayExecution", "GatewayJSON", "GatewayServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "GatewayEdgeTests",
+            dependencies: [
+                "GatewayEdge", "GatewayExecution", "Supergraph", "GatewayConfig", "GraphQLSupport", "GatewayJSON", "TestSupport",
+                .product(name: "GraphQL", package: "GraphQL"),
+            ]
         ),
         .testTarget(
             name: "SupergraphTests",

@@ -1,3 +1,5 @@
+import GatewayConfig
+import GatewayEdge
 import GatewayExecution
 import GatewayJSON
 import GraphQL
@@ -9,29 +11,48 @@ import Synchronization
 import Upstream
 
 /// The gateway's request pipeline: parse and validate (cached by query text), coerce the
-/// variables, plan (cached by query text, operation name and the Boolean variables that
-/// `@skip`/`@include` read), execute.
+/// variables, check the operation limits (measured once per document and operation), plan
+/// (cached by query text, operation name and the Boolean variables that `@skip`/`@include`
+/// read), check the client's required headers for the subgraphs the plan touches, execute
+/// with the client's headers for upstream.
 public final class Gateway: Sendable {
     public let supergraph: Supergraph
     public let executor: GatewayExecutor
     public let metrics: GatewayMetrics
+    /// What one operation may ask (`limits:` in gateway.yaml).
+    public let limits: OperationLimits
+    /// Which client headers each subgraph gets (`propagate:` in gateway.yaml).
+    public let propagation: HeaderPropagation
     let documents: DocumentCache
     let planner: QueryPlanner
     let coercion: InputCoercion
     let plans: Mutex<[String: QueryPlan]>
     let planCapacity = 1_000
+    let analyzer: OperationAnalyzer
+    /// Each operation's measure, by query text and operation name (variables only change the
+    /// cost, which the measure computes from them).
+    let analyses: Mutex<[String: OperationAnalysis]>
     /// Bounds how many operations execute at once (and so the memory they hold).
     let limiter: ConcurrencyLimiter
 
     /// - Parameters:
+    ///   - configuration: the executor's; its `maxResponseBytes` is replaced by the limits'.
     ///   - maxConcurrentOperations: how many operations execute at once; more wait their turn
     ///     (default 32).
+    ///   - limits: default the supergraph configuration's (`limits:` in gateway.yaml).
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, metrics: GatewayMetrics = GatewayMetrics(),
         configuration: GatewayExecutor.Configuration = .init(), maxConcurrentOperations: Int = 32,
-        logger: Logger = Logger(label: "gateway")
+        limits: OperationLimits? = nil, logger: Logger = Logger(label: "gateway")
     ) {
         limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentOperations))
+        let limits = limits ?? supergraph.configuration.limits
+        var configuration = configuration
+        configuration.maxResponseBytes = limits.maxResponseBytes
+        self.limits = limits
+        self.propagation = HeaderPropagation(subgraphs: supergraph.configuration.subgraphs)
+        self.analyzer = OperationAnalyzer(schema: supergraph.schemaModel, defaultListSize: limits.defaultListSize)
+        self.analyses = Mutex([:])
         self.supergraph = supergraph
         self.metrics = metrics
         self.executor = GatewayExecutor(
@@ -51,7 +72,7 @@ public final class Gateway: Sendable {
         public var variables: JSONObject
     }
 
-    /// Validates a request and plans it.
+    /// Validates a request, checks it against the operation limits, and plans it.
     public func prepare(_ request: GraphQLRequestBody) throws(DocumentCache.ValidationFailure) -> Prepared {
         let document = try documents.prepare(request.query)
         let operation: OperationDefinition
@@ -65,6 +86,8 @@ public final class Gateway: Sendable {
         } catch {
             throw DocumentCache.ValidationFailure(errors: [error])
         }
+        let violations = limits.violations(of: analysis(request, document: document, operation: operation), variables: variables)
+        guard violations.isEmpty else { throw DocumentCache.ValidationFailure(errors: violations) }
         let key = planKey(request, operation: operation, variables: variables)
         if let plan = plans.withLock({ $0[key] }) {
             return Prepared(plan: plan, document: document, operation: operation, variables: variables)
@@ -80,6 +103,28 @@ public final class Gateway: Sendable {
             plans[key] = plan
         }
         return Prepared(plan: plan, document: document, operation: operation, variables: variables)
+    }
+
+    /// The operation's measure for the limits, made once per query text and operation name.
+    func analysis(_ request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition) -> OperationAnalysis {
+        let key = request.query + "\u{1}" + (request.operationName ?? "")
+        if let known = analyses.withLock({ $0[key] }) { return known }
+        let analysis = analyzer.analyze(operation, in: document)
+        analyses.withLock { analyses in
+            if analyses.count >= planCapacity { analyses.removeAll(keepingCapacity: true) }
+            analyses[key] = analysis
+        }
+        return analysis
+    }
+
+    /// Every subgraph a prepared request can send a request to: its plan's, and for nested
+    /// creates, those of their write plans for this input.
+    func subgraphs(of prepared: Prepared) -> Set<String> {
+        var names = prepared.plan.subgraphs
+        for case .success(let plan) in executor.writePlans(for: prepared.plan, variables: prepared.variables).values {
+            names.formUnion(plan.subgraphs)
+        }
+        return names
     }
 
     /// The plan cache key: `@skip`/`@include` conditions can only read Boolean variables, so
@@ -113,7 +158,11 @@ public final class Gateway: Sendable {
     /// - Parameters:
     ///   - rawBody: the body as it came over HTTP, forwarded unchanged when one subgraph serves
     ///     the whole operation (nil: encoded again from `request`).
-    public func execute(_ request: GraphQLRequestBody, rawBody: [UInt8]? = nil) async -> GatewayExecutor.Execution {
+    ///   - headers: the client's header fields that some subgraph gets
+    ///     (``HeaderPropagation/clientHeaderNames``; others are ignored).
+    public func execute(
+        _ request: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = []
+    ) async -> GatewayExecutor.Execution {
         metrics.request()
         let prepared: Prepared
         do {
@@ -122,10 +171,22 @@ public final class Gateway: Sendable {
             metrics.rejected()
             return .init(body: errorResponseBody(error.errors))
         }
+        var context = RequestContext.empty
+        if !propagation.isEmpty {
+            let client = HeaderPropagation.ClientHeaders(headers)
+            if propagation.refusesMissing {
+                let missing = propagation.missing(in: client, subgraphs: subgraphs(of: prepared))
+                guard missing.isEmpty else {
+                    metrics.rejected()
+                    return .init(body: errorResponseBody(missing))
+                }
+            }
+            context = propagation.context(for: client)
+        }
         return await limiter.run {
             await executor.execute(
                 plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
-                variables: prepared.variables, rawBody: rawBody)
+                variables: prepared.variables, rawBody: rawBody, context: context)
         }
     }
 

@@ -1,3 +1,4 @@
+import GatewayEdge
 import GatewayExecution
 import GatewayJSON
 import GraphQLSupport
@@ -14,9 +15,6 @@ import Upstream
 /// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise.
 /// - `GET /metrics`: Prometheus metrics.
 public enum GatewayServer {
-    /// Largest request body accepted (16 MiB).
-    public static let maxBodyBytes = 16 << 20
-
     /// `/graphql` answers carry a `Server-Timing` header (``serverTiming(upstream:total:)``) when
     /// the gateway's executor times upstream requests (`GatewayExecutor.Configuration.timesUpstream`).
     public static func application(
@@ -39,12 +37,20 @@ public enum GatewayServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
         }
+        let propagated = gateway.propagation.clientHeaderNames
         router.post("/graphql") { request, _ -> Response in
             let received = serverTiming ? ContinuousClock.now : nil
-            switch await decode(request) {
+            switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
             case .rejected(let response): return response
             case .body(let body, let raw):
-                let execution = await gateway.execute(body, rawBody: raw)
+                // Only the fields some subgraph gets; `canonicalName` is lowercased.
+                var headers: [(name: String, value: String)] = []
+                if !propagated.isEmpty {
+                    for field in request.headers where propagated.contains(field.name.canonicalName) {
+                        headers.append((field.name.canonicalName, field.value))
+                    }
+                }
+                let execution = await gateway.execute(body, rawBody: raw, headers: headers)
                 var response = json(.ok, execution.body)
                 if let received {
                     response.headers[serverTimingField] = Self.serverTiming(
@@ -54,7 +60,7 @@ public enum GatewayServer {
             }
         }
         router.post("/explain") { request, _ -> Response in
-            switch await decode(request) {
+            switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
             case .rejected(let response): return response
             case .body(let body, _): return json(.ok, gateway.explain(body))
             }
@@ -71,15 +77,18 @@ public enum GatewayServer {
         case rejected(Response)
     }
 
-    /// The request's GraphQL body, or the 4xx response that explains why there is none.
-    static func decode(_ request: Request) async -> Decoded {
+    /// The request's GraphQL body, or the 4xx response that explains why there is none: 413
+    /// with a GraphQL error body for one larger than `maxBytes` (`limits.maxRequestBytes`).
+    static func decode(_ request: Request, maxBytes: Int) async -> Decoded {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxBodyBytes)
+            buffer = try await request.collectBody(upTo: maxBytes)
         } catch {
             return .rejected(json(.contentTooLarge, errorResponseBody([
-                ResponseError("The request body is larger than \(maxBodyBytes) bytes.", code: "PAYLOAD_TOO_LARGE")
+                ResponseError(
+                    "The request body is larger than \(maxBytes) bytes, the limit (limits.maxRequestBytes in gateway.yaml).",
+                    extensions: ["code": "PAYLOAD_TOO_LARGE", "limit": "maxRequestBytes", "maximum": .int(maxBytes)])
             ])))
         }
         let decoded = buffer.withUnsafeReadableBytes { bytes in
