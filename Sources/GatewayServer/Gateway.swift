@@ -31,7 +31,7 @@ public final class Gateway: Sendable {
     let analyzer: OperationAnalyzer
     /// Each operation's measure, by query text and operation name (variables only change the
     /// cost, which the measure computes from them).
-    let analyses: Mutex<[String: OperationAnalysis]>
+    let analyses: Mutex<[AnalysisKey: OperationAnalysis]>
     /// Bounds how many operations execute at once (and so the memory they hold).
     let limiter: ConcurrencyLimiter
 
@@ -107,7 +107,7 @@ public final class Gateway: Sendable {
 
     /// The operation's measure for the limits, made once per query text and operation name.
     func analysis(_ request: GraphQLRequestBody, document: PreparedDocument, operation: OperationDefinition) -> OperationAnalysis {
-        let key = request.query + "\u{1}" + (request.operationName ?? "")
+        let key = AnalysisKey(query: request.query, operationName: request.operationName)
         if let known = analyses.withLock({ $0[key] }) { return known }
         let analysis = analyzer.analyze(operation, in: document)
         analyses.withLock { analyses in
@@ -115,6 +115,12 @@ public final class Gateway: Sendable {
             analyses[key] = analysis
         }
         return analysis
+    }
+
+    /// Query text and operation name, hashed as they are (no concatenated copy of the text).
+    struct AnalysisKey: Hashable {
+        var query: String
+        var operationName: String?
     }
 
     /// Every subgraph a prepared request can send a request to: its plan's, and for nested

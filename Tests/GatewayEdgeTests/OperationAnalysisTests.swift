@@ -116,6 +116,17 @@ struct OperationAnalysisTests {
         #expect(try analysis("{ __typename }").cost(variables: [:]) == 1)
     }
 
+    /// The README's examples.
+    @Test func theDocumentedExamplesCostWhatTheReadmeSays() throws {
+        #expect(try analysis("{ books(limit: 20) { id author { name } } }").cost(variables: [:]) == 61)
+        #expect(try analysis("{ books { reviews { rating } } }").cost(variables: [:]) == 10_101)
+        let heavy = try analysis("{ authors { authoredBooks { reviews { id rating body created_at book_id } } } }")
+        #expect(heavy.cost(variables: [:]) == 5_010_101)
+        #expect(OperationLimits().violations(of: heavy, variables: [:]).map(\.message) == [
+            "The operation's estimated cost is 5010101; the limit is 5000000 (limits.maxCost in gateway.yaml). Every field counts once per object it is selected on, and a list field multiplies the objects below it by its limit argument, or by 100 without one: give lists a smaller limit."
+        ])
+    }
+
     @Test func costFollowsFragmentsWhereTheyAreSpread() throws {
         let query = """
             { books(limit: 2) { ...F } users(limit: 3) { reviews(limit: 1) { book { ...F } } } }
