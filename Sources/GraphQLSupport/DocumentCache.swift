@@ -75,7 +75,22 @@ public final class DocumentCache: Sendable {
         return try outcome.get()
     }
 
+    /// The deepest nesting of braces, brackets and parentheses parsed, and of selection sets
+    /// validated with fragments counted where they are spread. Deeper text is refused unparsed
+    /// (``SourceNesting``), a deeper document unvalidated (``SpreadNesting``): far beyond any
+    /// operation the depth limits let through, far below what overflows the stack of the
+    /// parser, the validator or the gateway's walks.
+    public static let maxNesting = 256
+
     static func parseAndValidate(_ query: String, schema: GraphQLSchema) -> Result<PreparedDocument, ValidationFailure> {
+        let nesting = SourceNesting.depth(of: query, stoppingAfter: maxNesting)
+        guard nesting <= maxNesting else {
+            return .failure(ValidationFailure(errors: [
+                ResponseError(
+                    "The query nests braces, brackets or parentheses more than \(maxNesting) deep; it is not parsed.",
+                    code: "GRAPHQL_PARSE_FAILED")
+            ]))
+        }
         let document: Document
         do {
             document = try GraphQL.parse(source: Source(body: query, name: "GraphQL request"))
@@ -83,6 +98,13 @@ public final class DocumentCache: Sendable {
             return .failure(ValidationFailure(errors: [ResponseError(error, code: "GRAPHQL_PARSE_FAILED")]))
         } catch {
             return .failure(ValidationFailure(errors: [ResponseError("\(error)", code: "GRAPHQL_PARSE_FAILED")]))
+        }
+        guard SpreadNesting.depth(of: document) <= maxNesting else {
+            return .failure(ValidationFailure(errors: [
+                ResponseError(
+                    "The query nests selection sets more than \(maxNesting) deep, counting each fragment where it is spread; it is not validated.",
+                    code: "GRAPHQL_VALIDATION_FAILED")
+            ]))
         }
         let errors = GraphQL.validate(schema: schema, ast: document)
         guard errors.isEmpty else {

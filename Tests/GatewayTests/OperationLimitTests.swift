@@ -171,13 +171,36 @@ struct OperationLimitTests {
         }
     }
 
-    /// The defaults take the benchmark's deep query (and every other test's queries).
+    /// The defaults take the benchmark's deep query (and every other test's queries); text
+    /// nested deeper than the parser can take, and fragments spread deeper than the validator
+    /// can take, are refused.
     @Test func theDefaultsTakeTheBenchmarksDeepQuery() async throws {
         let deep = try String(contentsOf: BuildProducts.packageRoot.appendingPathComponent("bench/queries/deep.graphql"), encoding: .utf8)
         try await withStack { stack in
             let answer = try await Self.send(stack, deep)
             #expect(answer.json["errors"] == nil, "\(answer.json)")
             #expect(answer.json.at("data", "books")?.arrayValue?.count == 20)
+
+            // Nesting that would overflow the parser's stack is refused before parsing, and
+            // the gateway keeps serving.
+            var tooDeep = "{ books { "
+            for _ in 0..<2_000 { tooDeep += "author { authoredBooks { " }
+            tooDeep += "name" + String(repeating: " }", count: 4_001) + " }"
+            let refused = try await Self.send(stack, tooDeep)
+            #expect(refused.json == ["errors": [[
+                "message": "The query nests braces, brackets or parentheses more than 256 deep; it is not parsed.",
+                "extensions": ["code": "GRAPHQL_PARSE_FAILED"],
+            ]]])
+            // So is a flat chain of two thousand fragments, each spreading the next.
+            var chain = "{ ...F0 }"
+            for index in 0..<2_000 { chain += " fragment F\(index) on Query { ...F\(index + 1) }" }
+            chain += " fragment F2000 on Query { __typename }"
+            let unvalidated = try await Self.send(stack, chain)
+            #expect(unvalidated.json == ["errors": [[
+                "message": "The query nests selection sets more than 256 deep, counting each fragment where it is spread; it is not validated.",
+                "extensions": ["code": "GRAPHQL_VALIDATION_FAILED"],
+            ]]])
+            #expect(try await Self.send(stack, "{ __typename }").json == ["data": ["__typename": "Query"]])
         }
     }
 }
