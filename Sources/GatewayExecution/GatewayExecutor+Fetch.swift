@@ -237,6 +237,7 @@ extension GatewayExecutor {
     }
 
     func relationshipFetch(_ fetch: Fetch, _ relationship: RelationshipFetch, _ run: Run) async -> FetchOutcome {
+        if let lookup = relationship.lookup { return await lookupFetch(fetch, relationship, lookup, run) }
         var arguments: EvaluatedArguments
         do {
             arguments = try evaluate(relationship, run.variables)

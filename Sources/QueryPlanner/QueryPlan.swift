@@ -128,13 +128,17 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// select junction rows; their target side selects the target rows (`targetKeys` then
     /// hold the target side of the junction mapping).
     public var junction: JunctionStep?
+    /// For a target on a `graphql` subgraph with a lookup instead of a collection: how the
+    /// keys are asked for (one aliased call per key in one request, or one call with all).
+    public var lookup: LookupFetch?
 
     public init(
         relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
         targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
         filterType: String, orderType: String?, whereVariable: String, orderVariable: String,
-        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil
+        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil, lookup: LookupFetch? = nil
     ) {
+        self.lookup = lookup
         self.relationship = relationship
         self.kind = kind
         self.parent = parent
@@ -157,6 +161,42 @@ public struct RelationshipFetch: Sendable, Equatable {
     }
 
     static func utf8(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
+}
+
+/// The rows of a relationship fetched through a lookup field (`priceByBookId(id:)`): for a
+/// single-key argument one aliased call per key (`_l0: priceByBookId(id: $_l0) { ... }`), for a
+/// list argument one call with all keys; one request either way.
+public struct LookupFetch: Sendable, Equatable {
+    public var field: String
+    public var argument: String
+    /// The argument's type (`ID!`, `[ID!]!`).
+    public var argumentType: String
+    public var isList: Bool
+    /// What each call selects, with the key under its internal alias (`{ amount _k0: book_id }`).
+    public var selection: String
+    /// The declarations of the client variables the selection uses.
+    public var declarations: [String]
+
+    public init(field: String, argument: String, argumentType: String, isList: Bool, selection: String, declarations: [String]) {
+        self.field = field
+        self.argument = argument
+        self.argumentType = argumentType
+        self.isList = isList
+        self.selection = selection
+        self.declarations = declarations
+    }
+
+    /// The request for this many keys: its text, and the variables the keys go in.
+    public func query(keys count: Int) -> (text: String, variables: [String]) {
+        if isList {
+            let declarations = ["$_gw_keys: \(argumentType)"] + self.declarations
+            return ("query(\(declarations.joined(separator: ", "))) { _r: \(field)(\(argument): $_gw_keys) \(selection) }", ["_gw_keys"])
+        }
+        let names = (0..<count).map { "_l\($0)" }
+        let declarations = names.map { "$\($0): \(argumentType)" } + self.declarations
+        let calls = names.map { "\($0): \(field)(\(argument): $\($0)) \(selection)" }
+        return ("query(\(declarations.joined(separator: ", "))) { \(calls.joined(separator: " ")) }", names)
+    }
 }
 
 /// The arguments of an Array relationship field, as templates over the client's variables.

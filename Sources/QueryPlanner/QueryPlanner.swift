@@ -352,6 +352,21 @@ struct PlanBuilder {
             orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(targetFields.count)))
         }
 
+        if let lookup = model.lookup, !model.hasCollection {
+            // No collection to filter: the lookup field, called for each key.
+            let fetch = LookupFetch(
+                field: lookup.field, argument: lookup.argument, argumentType: lookup.argumentType, isList: lookup.isList,
+                selection: object.selection.printed, declarations: variables.declarations(variableTypes))
+            fetches[id] = Fetch(
+                id: id, subgraph: relationship.targetSubgraph,
+                kind: .relationship(RelationshipFetch(
+                    relationship: "\(relationship.sourceType).\(relationship.name)", kind: relationship.kind, parent: parent,
+                    parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: targetKeys, targetFields: targetFields,
+                    collectionKey: "_r", arguments: arguments, filterType: "", orderType: nil, whereVariable: "", orderVariable: "",
+                    lookup: fetch)),
+                query: fetch.query(keys: 1).text, clientVariables: variables.names)
+            return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)
+        }
         let whereName = Self.freeName(QueryPlanner.whereVariable, avoiding: variableTypes)
         let orderName = Self.freeName(QueryPlanner.orderVariable, avoiding: variableTypes)
         let usesOrder = arguments.order != nil && model.orderType != nil && orderPlan == nil

@@ -112,8 +112,9 @@ public enum Composer {
                 type.fields.append(relationshipField(relationship, target: target))
             }
             // Parents can be filtered by their related rows, and ordered by an Object
-            // relationship's fields: the source's filter and order inputs gain the relationship.
-            for source in configuration.models where source.typeName == relationship.sourceType {
+            // relationship's fields: the source's filter and order inputs gain the relationship
+            // (when the target has a collection to ask; a lookup answers by key only).
+            for source in configuration.models where source.typeName == relationship.sourceType && target.hasCollection && source.hasCollection {
                 model.update(source.filterType) { filter in
                     guard filter.inputField(relationship.name) == nil else { return }
                     filter.inputFields.append(InputValueDef(name: relationship.name, type: .named(target.filterType)))
@@ -140,6 +141,10 @@ public enum Composer {
         queryOwners = aggregates.queryOwners
         errors += aggregates.errors
 
+        for subgraph in configuration.subgraphs where subgraph.protocol == .federation {
+            errors.append(CompositionError(
+                "Subgraph \(subgraph.name) says protocol: federation, which this gateway does not serve yet (Apollo Federation v2 subgraphs are planned); front it as protocol: graphql for its root fields."))
+        }
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }
         // Root types first, then the rest in the order the subgraphs listed them.
         var ordered = SchemaModel(queryType: "Query", mutationType: mutation.fields.isEmpty ? nil : "Mutation")

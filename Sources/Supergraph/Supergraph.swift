@@ -55,7 +55,7 @@ public struct Supergraph: Sendable {
         self.relationships = relationships
         var filterTypes: [String: String] = [:]
         var orderTypes: [String: String] = [:]
-        for model in configuration.models {
+        for model in configuration.models where model.hasCollection {
             filterTypes[model.filterType] = model.typeName
             if let orderType = model.orderType { orderTypes[orderType] = model.typeName }
         }

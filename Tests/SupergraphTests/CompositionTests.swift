@@ -33,7 +33,7 @@ struct CompositionTests {
     @Test func theDemoSupergraphHasEveryRootFieldNullableAndEveryRelationship() throws {
         let supergraph = try demoSupergraph()
         let query = try #require(supergraph.schemaModel.query)
-        #expect(query.fields.count == 22)  // 11 collections and their aggregates
+        #expect(query.fields.count == 25)  // 11 collections, their aggregates, and the prices service's 3
         #expect(query.field("books")?.type.description == "[Book!]")
         #expect(supergraph.queryOwners["books"] == "catalog" && supergraph.queryOwners["loans"] == "inventory")
         #expect(supergraph.schemaModel["Book"]?.field("author")?.type.description == "Author")
@@ -43,7 +43,7 @@ struct CompositionTests {
             == ["filter: ReviewFilter", "order: [ReviewOrder!]", "limit: Int", "offset: Int"])
         #expect(supergraph.schemaModel["Loan"]?.field("stock")?.type.description == "Stock")
         let relationshipCount = supergraph.relationships.values.reduce(0) { $0 + $1.count }
-        #expect(relationshipCount == 25)
+        #expect(relationshipCount == 27)
         // Shared operator inputs are merged into one.
         #expect(supergraph.schemaModel.types.filter { $0.name == "IDOperators" }.count == 1)
     }

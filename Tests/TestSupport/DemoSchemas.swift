@@ -146,10 +146,30 @@ public enum DemoSchemas {
         return try SchemaModel(sdl: sdl(types, withoutIn: withoutIn))
     }
 
-    /// All five subgraphs' schemas keyed by subgraph name.
+    /// The prices subgraph (subgraphs/DemoModels/Prices.swift): a plain GraphQL service with
+    /// lookups, not the model protocol.
+    public static let pricesSDL = """
+        type Query {
+          priceByBookId(id: ID!): Price
+          pricesByBookIds(ids: [ID!]!): [Price!]!
+          currencies: [String!]!
+        }
+        type Mutation {
+          setPrice(book_id: ID!, amount: Float!, currency: String = "EUR"): Price!
+        }
+        "What a book costs."
+        type Price {
+          book_id: ID!
+          amount: Float!
+          currency: String!
+        }
+        """
+
+    /// All six subgraphs' schemas keyed by subgraph name.
     public static func all() throws -> [String: SchemaModel] {
         var schemas: [String: SchemaModel] = [:]
         for subgraph in subgraphs { schemas[subgraph.name] = try schema(subgraph.name) }
+        schemas["prices"] = try SchemaModel(sdl: pricesSDL)
         return schemas
     }
 }

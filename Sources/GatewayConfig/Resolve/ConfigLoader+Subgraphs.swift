@@ -79,7 +79,7 @@ extension ConfigLoader {
                     connectTimeout: entry.connectTimeout?.value ?? SubgraphConfig.defaultConnectTimeout,
                     requestTimeout: entry.requestTimeout?.value ?? SubgraphConfig.defaultRequestTimeout,
                     headers: entry.headers.map { SubgraphConfig.Header(name: $0.name.value, value: $0.value.value) },
-                    location: entry.location))
+                    protocol: entry.protocol?.value ?? .model, location: entry.location))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return subgraphs
