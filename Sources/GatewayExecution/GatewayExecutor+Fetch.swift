@@ -294,14 +294,19 @@ extension GatewayExecutor {
 
     /// Sends one upstream request per chunk of keys, concurrently, and concatenates the rows
     /// of `_r` in chunk order. `body` makes a chunk's request body.
+    ///
+    /// - Parameters:
+    ///   - extract: the rows of one chunk's answer; default: the collection's rows at `_r`.
     func fetchChunked(
-        _ keys: [JoinKey], subgraph: String, label: String, body: @escaping @Sendable (ArraySlice<JoinKey>) -> [UInt8], _ run: Run
+        _ keys: [JoinKey], subgraph: String, label: String, body: @escaping @Sendable (ArraySlice<JoinKey>) -> [UInt8],
+        extract: (@Sendable (JSONRef, ArraySlice<JoinKey>) -> Result<[JSONRef], FetchFailure>)? = nil, _ run: Run
     ) async -> Result<[JSONRef], FetchFailure> {
+        let extract = extract ?? { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
         let size = configuration.maxKeysPerFetch
         if keys.count <= size {
             // One request: no task group needed.
             let result = await send(subgraph: subgraph, body: body(keys[...]), run)
-            return result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
+            return result.flatMap { root, _ in extract(root, keys[...]) }
         }
         let chunks = stride(from: 0, to: keys.count, by: size).map { keys[$0..<min($0 + size, keys.count)] }
         var answers: [Int: Result<[JSONRef], FetchFailure>] = [:]
@@ -309,7 +314,7 @@ extension GatewayExecutor {
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
                     let result = await self.send(subgraph: subgraph, body: body(chunk), run)
-                    return (index, result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) })
+                    return (index, result.flatMap { root, _ in extract(root, chunk) })
                 }
             }
             for await (index, result) in group { answers[index] = result }

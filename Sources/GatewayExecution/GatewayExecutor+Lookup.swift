@@ -12,44 +12,32 @@ extension GatewayExecutor {
         let variables = clientVariables(fetch, run)
         let subgraph = fetch.subgraph
         let label = relationship.relationship
-        let size = configuration.maxKeysPerFetch
-        let chunks = stride(from: 0, to: keys.count, by: size).map { keys[$0..<min($0 + size, keys.count)] }
-        var answers: [Int: Result<[JSONRef], FetchFailure>] = [:]
-        await withTaskGroup(of: (Int, Result<[JSONRef], FetchFailure>).self) { group in
-            for (index, chunk) in chunks.enumerated() {
-                group.addTask {
-                    let (text, names) = lookup.query(keys: chunk.count)
-                    let body = Self.body(query: text, variables: variables, capacity: 64 + chunk.count * 24) { out in
-                        if lookup.isList {
-                            out.key(names[0])
-                            out.raw(UInt8(ascii: "["))
-                            for (position, key) in chunk.enumerated() {
-                                if position > 0 { out.raw(UInt8(ascii: ",")) }
-                                key.writeParts(into: &out) { _, _ in }
-                            }
-                            out.raw(UInt8(ascii: "]"))
-                        } else {
-                            for (position, key) in chunk.enumerated() {
-                                if position > 0 { out.raw(UInt8(ascii: ",")) }
-                                out.key(names[position])
-                                key.writeParts(into: &out) { _, _ in }
-                            }
-                        }
+        let result = await fetchChunked(keys, subgraph: subgraph, label: label, body: { chunk in
+            let (text, names) = lookup.query(keys: chunk.count)
+            return Self.body(query: text, variables: variables, capacity: 64 + chunk.count * 24) { out in
+                if lookup.isList {
+                    out.key(names[0])
+                    out.raw(UInt8(ascii: "["))
+                    for (position, key) in chunk.enumerated() {
+                        if position > 0 { out.raw(UInt8(ascii: ",")) }
+                        key.writeParts(into: &out) { _, _ in }
                     }
-                    let result = await self.send(subgraph: subgraph, body: body, run).flatMap { root, _ in
-                        Self.lookupRows(root, names: names, list: lookup.isList, label: label, subgraph: subgraph)
+                    out.raw(UInt8(ascii: "]"))
+                } else {
+                    for (position, key) in chunk.enumerated() {
+                        if position > 0 { out.raw(UInt8(ascii: ",")) }
+                        out.key(names[position])
+                        key.writeParts(into: &out) { _, _ in }
                     }
-                    return (index, result)
                 }
             }
-            for await (index, result) in group { answers[index] = result }
-        }
-        var rows: [JSONRef] = []
-        for index in chunks.indices {
-            switch answers[index]! {
-            case .failure(let failure): return .failed(failure)
-            case .success(let found): rows += found
-            }
+        }, extract: { root, chunk in
+            Self.lookupRows(root, names: lookup.query(keys: chunk.count).variables, list: lookup.isList, label: label, subgraph: subgraph)
+        }, run)
+        let rows: [JSONRef]
+        switch result {
+        case .failure(let failure): return .failed(failure)
+        case .success(let found): rows = found
         }
         return .rows(Self.group(rows, relationship, EvaluatedArguments(offset: 0)))
     }

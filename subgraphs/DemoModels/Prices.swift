@@ -90,12 +90,12 @@ public struct PricesService: SubgraphEndpoint {
     public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
         do {
             let result = try await graphql(
-                schema: schema, request: request.query, variableValues: request.variables.storage.reduce(into: [:]) { $0[$1.key] = Self.map($1.value) },
+                schema: schema, request: request.query, variableValues: request.variables.storage.reduce(into: [:]) { $0[$1.key] = Map($1.value) },
                 operationName: request.operationName)
             // Written here rather than with JSONEncoder, which loses the members' order: an
             // answer lists fields in the client's selection order.
             var response = JSONObject()
-            if let data = result.data { response["data"] = Self.json(data) }
+            if let data = result.data { response["data"] = JSON(data) }
             if !result.errors.isEmpty {
                 response["errors"] = .array(result.errors.map { error in
                     var object: JSONObject = ["message": .string(error.message)]
@@ -116,31 +116,6 @@ public struct PricesService: SubgraphEndpoint {
             return Array(JSON.object(response).description.utf8)
         } catch {
             return errorResponseBody([ResponseError("\(error)", code: "BAD_REQUEST")])
-        }
-    }
-
-    /// GraphQLSwift's value as JSON, members in order.
-    static func json(_ map: Map) -> JSON {
-        switch map {
-        case .undefined, .null: return .null
-        case .bool(let bool): return .bool(bool)
-        case .number(let number): return number.storageType == .double ? .double(number.doubleValue) : .int(number.intValue)
-        case .string(let string): return .string(string)
-        case .array(let items): return .array(items.map(json))
-        case .dictionary(let members): return .object(JSONObject(members.map { ($0.key, json($0.value)) }))
-        }
-    }
-
-    /// A variable's value for GraphQLSwift (which takes its `Map`); variables are small here.
-    static func map(_ value: JSON) -> Map {
-        switch value {
-        case .null: return .null
-        case .bool(let bool): return .bool(bool)
-        case .int(let int): return .number(Number(int))
-        case .double(let double): return .number(Number(double))
-        case .string(let string): return .string(string)
-        case .array(let items): return .array(items.map(map))
-        case .object(let object): return .dictionary(OrderedDictionary(uniqueKeysWithValues: object.storage.map { ($0.key, map($0.value)) }))
         }
     }
 }
