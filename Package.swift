@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "reviews", targets: ["reviews"]),
         .executable(name: "inventory", targets: ["inventory"]),
         .executable(name: "prices", targets: ["prices"]),
+        .executable(name: "shipping", targets: ["shipping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -124,6 +125,7 @@ let package = Package(
         .executableTarget(name: "reviews", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/reviews"),
         .executableTarget(name: "inventory", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/inventory"),
         .executableTarget(name: "prices", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/prices"),
+        .executableTarget(name: "shipping", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/shipping"),
 
         // MARK: Tests
         .target(

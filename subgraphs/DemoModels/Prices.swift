@@ -92,30 +92,34 @@ public struct PricesService: SubgraphEndpoint {
             let result = try await graphql(
                 schema: schema, request: request.query, variableValues: request.variables.storage.reduce(into: [:]) { $0[$1.key] = Map($1.value) },
                 operationName: request.operationName)
-            // Written here rather than with JSONEncoder, which loses the members' order: an
-            // answer lists fields in the client's selection order.
-            var response = JSONObject()
-            if let data = result.data { response["data"] = JSON(data) }
-            if !result.errors.isEmpty {
-                response["errors"] = .array(result.errors.map { error in
-                    var object: JSONObject = ["message": .string(error.message)]
-                    if !error.locations.isEmpty {
-                        object["locations"] = .array(error.locations.map { ["line": .int($0.line), "column": .int($0.column)] })
-                    }
-                    if !error.path.elements.isEmpty {
-                        object["path"] = .array(error.path.elements.map { element -> JSON in
-                            switch element {
-                            case .index(let index): return .int(index)
-                            case .key(let key): return .string(key)
-                            }
-                        })
-                    }
-                    return .object(object)
-                })
-            }
-            return Array(JSON.object(response).description.utf8)
+            return Self.responseBody(result)
         } catch {
             return errorResponseBody([ResponseError("\(error)", code: "BAD_REQUEST")])
         }
+    }
+
+    /// A GraphQLSwift result as response bytes. Written here rather than with JSONEncoder,
+    /// which loses the members' order: an answer lists fields in the client's selection order.
+    static func responseBody(_ result: GraphQLResult) -> [UInt8] {
+        var response = JSONObject()
+        if let data = result.data { response["data"] = JSON(data) }
+        if !result.errors.isEmpty {
+            response["errors"] = .array(result.errors.map { error in
+                var object: JSONObject = ["message": .string(error.message)]
+                if !error.locations.isEmpty {
+                    object["locations"] = .array(error.locations.map { ["line": .int($0.line), "column": .int($0.column)] })
+                }
+                if !error.path.elements.isEmpty {
+                    object["path"] = .array(error.path.elements.map { element -> JSON in
+                        switch element {
+                        case .index(let index): return .int(index)
+                        case .key(let key): return .string(key)
+                        }
+                    })
+                }
+                return .object(object)
+            })
+        }
+        return Array(JSON.object(response).description.utf8)
     }
 }
