@@ -238,6 +238,7 @@ extension GatewayExecutor {
 
     func relationshipFetch(_ fetch: Fetch, _ relationship: RelationshipFetch, _ run: Run) async -> FetchOutcome {
         if let lookup = relationship.lookup { return await lookupFetch(fetch, relationship, lookup, run) }
+        if let entity = relationship.entity { return await entityFetch(fetch, relationship, entity, run) }
         var arguments: EvaluatedArguments
         do {
             arguments = try evaluate(relationship, run.variables)
@@ -355,7 +356,11 @@ extension GatewayExecutor {
         collectKeys(parent, parentPath: parentPath, pathBytes: parentPath.map { Array($0.utf8) }, aliases: sourceKeys.map { Array($0.utf8) })
     }
 
-    static func collectKeys(_ parent: FetchOutcome, parentPath: [String], pathBytes path: [[UInt8]], aliases: [[UInt8]]) -> [JoinKey] {
+    /// - Parameter firstObject: called with the first parent object of each key, in key order.
+    static func collectKeys(
+        _ parent: FetchOutcome, parentPath: [String], pathBytes path: [[UInt8]], aliases: [[UInt8]],
+        firstObject: ((JSONRef) -> Void)? = nil
+    ) -> [JoinKey] {
         var keys = JoinKeyIndex()
         func visit(_ value: JSONRef, _ depth: Int) {
             switch value.kind {
@@ -367,7 +372,7 @@ extension GatewayExecutor {
                     return
                 }
                 guard let key = JoinKey.of(value, aliases) else { return }
-                keys.insert(key)
+                if keys.insert(key).inserted { firstObject?(value) }
             default:
                 return
             }

@@ -237,6 +237,16 @@ struct ResponseWriter {
                 path.append(.key(shape.keys[index]))
                 writeRelationship(object, fetch: step.fetch, shape: shape.children[index]!)
                 path.removeLast()
+            case .entity:
+                guard case .entity(_, _, _, let type, _) = shape.fields[index] else { continue }
+                guard let entity = entity(of: object, fetch: step.fetch, key: shape.keys[index]) else {
+                    out.null()
+                    continue
+                }
+                let value = entity.member(step.upstreamKey(in: bytes))
+                guard writeMember(value, at: .key(shape.keys[index]), type: type, shape: shape.children[index], mark: mark) else {
+                    return false
+                }
             case .other:
                 if case .typename(_, let typeName) = shape.fields[index] {
                     out.string(typeName)
@@ -247,6 +257,19 @@ struct ResponseWriter {
         }
         out.raw(UInt8(ascii: "}"))
         return true
+    }
+
+    /// The entity an entity fetch answered for an object, or nil (the fetch's failure recorded
+    /// at the field `key`).
+    mutating func entity(of object: JSONRef, fetch: Int, key: String) -> JSONRef? {
+        guard let answer = relationships[fetch] else { return nil }
+        if let failure = answer.failure {
+            path.append(.key(key))
+            fail(fetch, failure)
+            path.removeLast()
+            return nil
+        }
+        return JoinKey.of(object, answer.sourceKeys).flatMap { answer.rows.rows(for: $0)?.first }
     }
 
     /// A relationship field of a parent object: nullable, so it never fails its parent.

@@ -61,6 +61,10 @@ extension QueryPlan {
                     ? ", lookup: \(lookup.field)(\(lookup.argument): [keys])"
                     : ", lookup: \(lookup.field)(\(lookup.argument):) aliased once per key"
             }
+            if let entity = relationship.entity {
+                header += ", entities: _entities with one representation per key"
+                if !entity.requiredFields.isEmpty { header += ", requires: \(entity.requiredFields.joined(separator: ", "))" }
+            }
         }
         lines.append(indent + header + ") {")
         for rewrite in fetch.argumentRewrites {

@@ -131,14 +131,19 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// For a target on a `graphql` subgraph with a lookup instead of a collection: how the
     /// keys are asked for (one aliased call per key in one request, or one call with all).
     public var lookup: LookupFetch?
+    /// For Apollo Federation entities: the representations sent to `_entities` (rows answer
+    /// by position, so `targetKeys` is empty).
+    public var entity: EntityFetch?
 
     public init(
         relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
         targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
         filterType: String, orderType: String?, whereVariable: String, orderVariable: String,
-        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil, lookup: LookupFetch? = nil
+        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil, lookup: LookupFetch? = nil,
+        entity: EntityFetch? = nil
     ) {
         self.lookup = lookup
+        self.entity = entity
         self.relationship = relationship
         self.kind = kind
         self.parent = parent
@@ -196,6 +201,35 @@ public struct LookupFetch: Sendable, Equatable {
         let declarations = names.map { "$\($0): \(argumentType)" } + self.declarations
         let calls = names.map { "\($0): \(field)(\(argument): $\($0)) \(selection)" }
         return ("query(\(declarations.joined(separator: ", "))) { \(calls.joined(separator: " ")) }", names)
+    }
+}
+
+/// Entities of an Apollo Federation subgraph asked for by representation: one
+/// `_entities(representations: $_gw_reps)` call with one `{__typename, key..., required...}`
+/// per distinct parent key, answered in the same order.
+public struct EntityFetch: Sendable, Equatable {
+    public var typeName: String
+    /// The `@key` fields (the join: `sourceKeys` of the fetch hold them in the parents).
+    public var keyFields: [String]
+    /// Fields the selected fields `@require`, taken from the first parent with each key.
+    public var requiredFields: [String]
+    /// Where the parents hold them.
+    public var requiredAliases: [String]
+    /// The upstream variable of the representations.
+    public var variable: String
+
+    public init(typeName: String, keyFields: [String], requiredFields: [String], requiredAliases: [String], variable: String) {
+        self.typeName = typeName
+        self.keyFields = keyFields
+        self.requiredFields = requiredFields
+        self.requiredAliases = requiredAliases
+        self.variable = variable
+    }
+
+    /// `query($_gw_reps: [_Any!]!, ...) { _r: _entities(representations: $_gw_reps) { ... on T {...} } }`.
+    public func query(selection: String, declarations: [String]) -> String {
+        let all = ["$\(variable): [_Any!]!"] + declarations
+        return "query(\(all.joined(separator: ", "))) { _r: _entities(representations: $\(variable)) { ... on \(typeName) \(selection) } }"
     }
 }
 
@@ -279,6 +313,8 @@ public final class Shape: @unchecked Sendable, Equatable {
             case object
             /// Rows of relationship fetch `fetch` for the object's key, by the child shape.
             case relationship
+            /// `upstreamKey` of the entity that fetch `fetch` answered for the object's key.
+            case entity
             /// `__typename`, root and introspection fields: see the field itself.
             case other
         }
@@ -333,6 +369,11 @@ public final class Shape: @unchecked Sendable, Equatable {
                 kind = .relationship
                 fetch = id
                 child = shape
+            case .entity(_, let id, let upstreamKey, _, let shape):
+                kind = .entity
+                fetch = id
+                text += Array(upstreamKey.utf8)
+                child = shape
             case .root(_, _, let upstreamKey, _, _):
                 kind = .other
                 text += Array(upstreamKey.utf8)
@@ -374,11 +415,14 @@ public indirect enum ShapeField: Sendable, Equatable {
     case object(key: String, upstreamKey: String, type: TypeRef, shape: Shape)
     /// A relationship field, filled from a relationship fetch by the parent's key.
     case relationship(key: String, fetch: Int, shape: Shape)
+    /// A field another subgraph serves for this entity (Apollo Federation): read from the
+    /// entity that the entity fetch answered for the parent's key.
+    case entity(key: String, fetch: Int, upstreamKey: String, type: TypeRef, shape: Shape?)
 
     public var key: String {
         switch self {
         case .typename(let key, _), .introspection(let key), .root(let key, _, _, _, _), .value(let key, _, _),
-            .object(let key, _, _, _), .relationship(let key, _, _):
+            .object(let key, _, _, _), .relationship(let key, _, _), .entity(let key, _, _, _, _):
             return key
         }
     }

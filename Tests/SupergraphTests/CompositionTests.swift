@@ -6,7 +6,7 @@ import Supergraph
 import TestSupport
 import Testing
 
-/// The demo supergraph composed from SDL (no network): the five subgraph schemas and the
+/// The demo supergraph composed from SDL (no network): the seven subgraph schemas and the
 /// repository's gateway.yaml.
 func demoSupergraph() throws -> Supergraph {
     let schemas = try DemoSchemas.all()
@@ -14,7 +14,8 @@ func demoSupergraph() throws -> Supergraph {
         path: BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path, environment: [:])
     let configuration = try ConfigLoader.resolve(raw, schemas: schemas)
     return try Composer.compose(
-        subgraphs: configuration.subgraphs.map { ($0.name, schemas[$0.name]!) }, configuration: configuration)
+        subgraphs: configuration.subgraphs.map { ($0.name, schemas[$0.name]!) }, configuration: configuration,
+        federation: ["shipping": try FederationSchema(sdl: DemoSchemas.shippingSDL, subgraph: "shipping")])
 }
 
 /// Composes SDL subgraphs with a gateway.yaml text.
@@ -33,7 +34,7 @@ struct CompositionTests {
     @Test func theDemoSupergraphHasEveryRootFieldNullableAndEveryRelationship() throws {
         let supergraph = try demoSupergraph()
         let query = try #require(supergraph.schemaModel.query)
-        #expect(query.fields.count == 25)  // 11 collections, their aggregates, and the prices service's 3
+        #expect(query.fields.count == 27)  // 11 collections, their aggregates, the prices service's 3 and shipping's 2
         #expect(query.field("books")?.type.description == "[Book!]")
         #expect(supergraph.queryOwners["books"] == "catalog" && supergraph.queryOwners["loans"] == "inventory")
         #expect(supergraph.schemaModel["Book"]?.field("author")?.type.description == "Author")
@@ -43,7 +44,7 @@ struct CompositionTests {
             == ["filter: ReviewFilter", "order: [ReviewOrder!]", "limit: Int", "offset: Int"])
         #expect(supergraph.schemaModel["Loan"]?.field("stock")?.type.description == "Stock")
         let relationshipCount = supergraph.relationships.values.reduce(0) { $0 + $1.count }
-        #expect(relationshipCount == 27)
+        #expect(relationshipCount == 30)
         // Shared operator inputs are merged into one.
         #expect(supergraph.schemaModel.types.filter { $0.name == "IDOperators" }.count == 1)
     }

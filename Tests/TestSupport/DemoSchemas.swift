@@ -165,11 +165,67 @@ public enum DemoSchemas {
         }
         """
 
-    /// All six subgraphs' schemas keyed by subgraph name.
+    /// The shipping subgraph (subgraphs/DemoModels/Shipping.swift), an Apollo Federation v2
+    /// subgraph: its `_service { sdl }`, as it serves it (a test compares them).
+    public static let shippingSDL = """
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@shareable"])
+
+        "A catalog book, as far as shipping is concerned."
+        type Book @key(fields: "id") {
+          id: ID!
+          price: Float @external
+          "Shipping cost: 2 plus 5% of the price; null when the book has no price."
+          shippingEstimate: Float @requires(fields: "price")
+          "Days to deliver, from the book's id."
+          deliveryDays: Int!
+          "Shipments of this book."
+          shipments: [Shipment!]!
+        }
+
+        "A book on its way to a library."
+        type Shipment @key(fields: "id") @key(fields: "book_id library_id") {
+          id: ID!
+          book_id: ID!
+          library_id: ID!
+          carrier: String!
+          status: String!
+        }
+
+        type Query {
+          shipments(limit: Int): [Shipment!]!
+          shipment(id: ID!): Shipment
+        }
+        """
+
+    /// The shipping subgraph's schema as the gateway composes it: introspected, without the
+    /// router's `_service`/`_entities` and their types.
+    public static let shippingSchemaSDL = """
+        type Query {
+          shipments(limit: Int): [Shipment!]!
+          shipment(id: ID!): Shipment
+        }
+        type Book {
+          id: ID!
+          price: Float
+          shippingEstimate: Float
+          deliveryDays: Int!
+          shipments: [Shipment!]!
+        }
+        type Shipment {
+          id: ID!
+          book_id: ID!
+          library_id: ID!
+          carrier: String!
+          status: String!
+        }
+        """
+
+    /// All seven subgraphs' schemas keyed by subgraph name.
     public static func all() throws -> [String: SchemaModel] {
         var schemas: [String: SchemaModel] = [:]
         for subgraph in subgraphs { schemas[subgraph.name] = try schema(subgraph.name) }
         schemas["prices"] = try SchemaModel(sdl: pricesSDL)
+        schemas["shipping"] = try SchemaModel(sdl: shippingSchemaSDL)
         return schemas
     }
 }

@@ -23,7 +23,11 @@ struct Shipment: Sendable {
     var status: String
 }
 
-/// Shipments of `--scale` × 60 made up from the book and library ids of the seed.
+/// One shipment per stock of the inventory (the shipment that brought the stock's copies to
+/// its library), made from the same (library, book) pairs: `--scale` × 300.
+///
+/// So every composite key a stock asks for has an entity: GraphQLSwift 4.3.0 drops null items
+/// from lists, so this service cannot answer null for a representation it does not know.
 struct ShipmentBook: Sendable {
     static let carriers = ["Posten", "DHL", "Yamato", "Correios"]
     static let statuses = ["packed", "on the way", "delivered"]
@@ -32,9 +36,10 @@ struct ShipmentBook: Sendable {
     let byKey: [String: Shipment]
 
     init(scale: Int) {
-        let shipments = (1...(60 * scale)).map { n in
-            Shipment(
-                id: "s\(n)", bookID: String((n * 7) % (200 * scale) + 1), libraryID: String(n % (6 * scale) + 1),
+        let shipments = (1...(300 * scale)).map { n in
+            let pair = stockPair((n - 1) % 300, block: (n - 1) / 300)
+            return Shipment(
+                id: "s\(n)", bookID: String(pair.book), libraryID: String(pair.library),
                 carrier: Self.carriers[n % Self.carriers.count], status: Self.statuses[n % Self.statuses.count])
         }
         self.shipments = shipments

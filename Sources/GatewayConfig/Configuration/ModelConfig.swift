@@ -44,6 +44,9 @@ public struct ModelConfig: Sendable, Hashable {
     public var location: SourceLocation?
     /// How rows are fetched by key when the subgraph has no collection to filter.
     public var lookup: LookupConfig?
+    /// A model of Apollo Federation entities (`protocol: federation`, no collection): rows are
+    /// fetched by one of the type's `@key`s through `_entities(representations:)`.
+    public var isEntity: Bool
 
     /// - Parameters:
     ///   - orderType: default nil (no `order` argument).
@@ -51,9 +54,10 @@ public struct ModelConfig: Sendable, Hashable {
     ///   - location: default nil.
     public init(
         name: String, subgraph: String, typeName: String, collection: String, filterType: String,
-        orderType: String? = nil, lookup: LookupConfig? = nil, location: SourceLocation? = nil
+        orderType: String? = nil, lookup: LookupConfig? = nil, isEntity: Bool = false, location: SourceLocation? = nil
     ) {
         self.lookup = lookup
+        self.isEntity = isEntity
         self.name = name
         self.subgraph = subgraph
         self.typeName = typeName
@@ -65,4 +69,7 @@ public struct ModelConfig: Sendable, Hashable {
 
     /// Whether the model has a collection (filters, orders, aggregates, writes need one).
     public var hasCollection: Bool { !collection.isEmpty }
+
+    /// Whether rows are reached by key only, one per key (a lookup or federation entities).
+    public var isKeyedOnly: Bool { !hasCollection && (lookup != nil || isEntity) }
 }

@@ -22,9 +22,10 @@ struct ConfigDecoder {
             }
         }
         var models: [RawModel] = []
+        let federation = Set(subgraphs.filter { $0.protocol?.value == .federation }.map(\.name.value))
         if let node = top["models"] {
             for entry in reader.list(node, what: "a list of models", emptyIsNone: true) ?? [] {
-                if let model = decodeModel(entry) { models.append(model) }
+                if let model = decodeModel(entry, federationSubgraphs: federation) { models.append(model) }
             }
         }
         var relationships: [RawRelationship] = []
@@ -119,7 +120,9 @@ struct ConfigDecoder {
 
     // MARK: Models
 
-    mutating func decodeModel(_ node: Node) -> RawModel? {
+    /// - Parameter federationSubgraphs: subgraphs with `protocol: federation`, whose models may
+    ///   have neither collection nor lookup (their entities are reached by `@key`).
+    mutating func decodeModel(_ node: Node, federationSubgraphs: Set<String> = []) -> RawModel? {
         let label = NodeReader.peek(node, "name").map { "model \"\($0)\"" } ?? "model"
         guard
             let fields = reader.mapping(
@@ -142,10 +145,12 @@ struct ConfigDecoder {
                 valid = false
             }
         }
-        if collection == nil && lookup == nil && fields.present("lookup") == nil {
+        if collection == nil && lookup == nil && fields.present("lookup") == nil
+            && !(subgraph.map { federationSubgraphs.contains($0.value) } ?? false)
+        {
             reader.fail(
                 .missingKey,
-                "\(label) needs a collection (a root field listing its rows), or a lookup (a root field answering a row by key: lookup: {field: bookById, argument: id})",
+                "\(label) needs a collection (a root field listing its rows), or a lookup (a root field answering a row by key: lookup: {field: bookById, argument: id}); only models on protocol: federation subgraphs may have neither",
                 at: fields.location)
             valid = false
         }

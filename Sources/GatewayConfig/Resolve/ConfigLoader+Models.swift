@@ -79,6 +79,15 @@ extension ConfigLoader {
                 }
             }
             guard let rawCollection = entry.collection else {
+                if lookup == nil, entry.lookup == nil, protocols[subgraph] == .federation {
+                    // Federation entities: reached through `_entities` by one of their `@key`s,
+                    // which the composer checks against the subgraph's SDL.
+                    guard errors.count == errorCount else { continue }
+                    models.append(ModelConfig(
+                        name: name, subgraph: subgraph, typeName: typeName, collection: "", filterType: "", isEntity: true,
+                        location: entry.location))
+                    continue
+                }
                 guard errors.count == errorCount, let lookup else { continue }
                 models.append(ModelConfig(
                     name: name, subgraph: subgraph, typeName: typeName, collection: "", filterType: "", lookup: lookup,

@@ -98,7 +98,7 @@ struct RelationshipResolver {
                 if let side, !side.hasCollection {
                     fail(
                         .invalidValue,
-                        "\(label) goes through a junction model, which needs its \(role) model \(side.name) to have a collection; \(side.name) only has a lookup",
+                        "\(label) goes through a junction model, which needs its \(role) model \(side.name) to have a collection; \(side.name) only answers by key",
                         at: through.model.location)
                 }
             }
@@ -130,6 +130,12 @@ struct RelationshipResolver {
         let mapping: [FieldMapping]
         if entry.through == nil {
             mapping = resolvePairs(entry.mapping, in: label, from: "source", sourceSide, to: "target", targetSide)
+            if let model, model.isEntity, entry.kind.value != .object {
+                fail(
+                    .invalidValue,
+                    "\(label) is an Array relationship to model \(model.name), federation entities of subgraph \(model.subgraph): _entities answers one entity per key, so the relationship is relationshipType: Object",
+                    at: entry.kind.location)
+            }
             if let model, let lookup = model.lookup, !model.hasCollection {
                 // A lookup answers one row per key: an Object relationship on that one key.
                 if entry.kind.value != .object {
@@ -233,6 +239,12 @@ struct RelationshipResolver {
                     .scalarMismatch,
                     "a mapping between fields of different scalar types in \(place): \(from.type.name).\(fromField) is \(fromDef.type.namedType) but \(to.type.name).\(toField) is \(scalar)",
                     at: pair.location)
+                continue
+            }
+            if model.isEntity {
+                // Entities by representation: the composer checks the mapped fields against
+                // the type's @keys in the subgraph's SDL.
+                mapping.append(FieldMapping(sourceField: fromField, targetField: toField, scalarType: scalar))
                 continue
             }
             if let lookup = model.lookup, !model.hasCollection {
