@@ -39,36 +39,40 @@ import Testing
         return try ConfigLoader.resolve(raw, schemas: DemoSchemas.all())
     }
 
-    @Test func resolvesSixSubgraphsTwelveModelsAndTwentySevenRelationships() throws {
+    @Test func resolvesSevenSubgraphsThirteenModelsAndThirtyRelationships() throws {
         let config = try load()
-        #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory", "prices"])
-        #expect(config.subgraphs.map(\.url) == [1, 2, 3, 4, 5, 7].map { "http://127.0.0.1:400\($0)/graphql" })
-        #expect(config.subgraphs.map(\.protocol) == [.model, .model, .model, .model, .model, .graphql])
+        #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory", "prices", "shipping"])
+        #expect(config.subgraphs.map(\.url) == [1, 2, 3, 4, 5, 7, 6].map { "http://127.0.0.1:400\($0)/graphql" })
+        #expect(config.subgraphs.map(\.protocol) == [.model, .model, .model, .model, .model, .graphql, .federation])
         #expect(config.subgraphs.allSatisfy { $0.connectTimeout == .seconds(2) && $0.requestTimeout == .seconds(30) })
         #expect(
             config.models.map(\.name) == [
                 "Users", "Addresses", "Authors", "Passports", "Books", "Genres", "BookGenres", "Libraries", "Reviews",
-                "Stocks", "Loans", "Prices",
+                "Stocks", "Loans", "Prices", "Shipments",
             ])
         #expect(
             config.models.map(\.collection) == [
                 "users", "addresses", "authors", "passports", "books", "genres", "bookGenres", "libraries", "reviews",
-                "stocks", "loans", "",
+                "stocks", "loans", "", "",
             ])
+        #expect(config.model(named: "Shipments")?.isEntity == true)
+        #expect(config.model(named: "Prices")?.isEntity == false)
         #expect(
             config.model(named: "Prices")?.lookup
                 == LookupConfig(field: "priceByBookId", argument: "id", argumentType: "ID!", isList: false, keyField: "book_id", scalarType: "ID"))
         // demo-domain.md's 23, the two many-to-many relationships through BookGenres, then
-        // Book.pricing and Price.book with the prices subgraph.
-        #expect(config.relationships.count == 27)
+        // Book.pricing and Price.book with the prices subgraph, then Shipment.book,
+        // Shipment.library and Stock.shipment with the shipping subgraph.
+        #expect(config.relationships.count == 30)
+        #expect(config.relationships.suffix(3).map { "\($0.sourceType).\($0.name)" } == ["Shipment.book", "Shipment.library", "Stock.shipment"])
         #expect(config.relationships.filter { $0.through != nil }.map { "\($0.sourceType).\($0.name)" } == ["Book.genres", "Genre.books"])
     }
 
     @Test func relationshipsMatchTheDemoDomainTableInOrder() throws {
         let config = try load()
         // The table's 23 come first; the gateway's many-to-many extension and the prices
-        // relationships follow them.
-        try #require(config.relationships.count == Self.table.count + 4)
+        // and shipping relationships follow them.
+        try #require(config.relationships.count == Self.table.count + 7)
         for (relationship, row) in zip(config.relationships, Self.table) {
             let (source, name, target, kind, pairs, onDelete) = row
             #expect(relationship.sourceType == source)
