@@ -154,3 +154,68 @@ struct FederationTests {
         }
     }
 }
+
+/// A second federation subgraph from another implementation: strawberry-graphql
+/// (Tests/federation/editions.py), extending the catalog's Book by `id` and the inventory's
+/// Stock by the composite key `library_id book_id`, next to the demo stack.
+@Suite("A third-party federation subgraph (strawberry-graphql)", .serialized)
+struct ThirdPartyFederationTests {
+    /// gateway.yaml with the editions subgraph added.
+    static func config() throws -> String {
+        let yaml = try String(contentsOfFile: LocalStack.configPath, encoding: .utf8)
+        let anchor = "\nmodels:\n"
+        guard yaml.contains(anchor) else { throw TestProcessError("gateway.yaml has no models: section") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("editions-\(UUID().uuidString).yaml").path
+        try yaml.replacingOccurrences(
+            of: anchor,
+            with: "\n  - name: editions\n    url: ${EDITIONS_URL:-http://127.0.0.1:4008/graphql}\n    protocol: federation\n" + anchor)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func itsEntityFieldsJoinTheModelTypesBySingleAndCompositeKeys() async throws {
+        let config = try Self.config()
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let script = BuildProducts.packageRoot.appendingPathComponent("Tests/federation/editions.py").path
+        let editions = try ManagedProcess("/usr/bin/env", arguments: ["python3", script, "--port", "0"], name: "editions")
+        let stack = LocalStack()
+        do {
+            let port = try await editions.waitForPort()
+            try await stack.start(gateway: false)
+            try await stack.startGateway(config: config, urls: ["editions": "http://127.0.0.1:\(port)/graphql"])
+
+            // Book by id: shipping's and the editions' fields side by side, one request each.
+            var before = try await stack.upstreamRequests()
+            let books = try await stack.query(#"{ books(filter: {id: {_in: ["7", "12"]}}, order: [{id: ASC}]) { id isbn editions deliveryDays } }"#)
+            var requests = try await stack.upstreamRequests() - before
+            #expect(books == ["data": ["books": [
+                ["id": "12", "isbn": "978-000000012", "editions": 1, "deliveryDays": 4],
+                ["id": "7", "isbn": "978-000000007", "editions": 4, "deliveryDays": 8],
+            ]]])
+            #expect(requests == 3)
+
+            // Stock by (library_id, book_id), a composite key of a model-protocol type.
+            let stocks = try await Reference(stack: stack).rows("inventory", "stocks", ["library_id", "book_id"])
+            var expected: [JSON] = []
+            for stock in stocks {
+                let library = Int(stock["library_id"]?.stringValue ?? "") ?? -1
+                let book = Int(stock["book_id"]?.stringValue ?? "") ?? -1
+                expected.append(["library_id": stock["library_id"] ?? .null, "book_id": stock["book_id"] ?? .null, "reorderAt": .int((library + book) % 3 + 1)])
+            }
+            before = try await stack.upstreamRequests()
+            let answer = try await stack.query("{ stocks { library_id book_id reorderAt } }")
+            requests = try await stack.upstreamRequests() - before
+            #expect(answer == ["data": ["stocks": .array(expected)]])
+            #expect(requests == 2)
+
+            // Its own root field is forwarded.
+            #expect(try await stack.query("{ isbnPrefix }") == ["data": ["isbnPrefix": "978"]])
+        } catch {
+            await stack.stopAll()
+            await editions.stop()
+            throw error
+        }
+        await stack.stopAll()
+        await editions.stop()
+    }
+}
