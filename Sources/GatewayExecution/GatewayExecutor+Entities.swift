@@ -1,6 +1,7 @@
 import GatewayJSON
 import GraphQLSupport
 import QueryPlanner
+import Synchronization
 
 extension GatewayExecutor {
     /// Apollo Federation entities for the parents' distinct keys: one `_entities` request (per
@@ -18,6 +19,8 @@ extension GatewayExecutor {
         let variables = clientVariables(fetch, run)
         let subgraph = fetch.subgraph
         let label = relationship.relationship
+        // Errors the subgraph reports for single entities, by the entity's position in `keys`.
+        let entityErrors = Mutex<[Int: [ResponseError]]>([:])
         let result = await fetchChunked(keys, subgraph: subgraph, label: label, body: { chunk in
             Self.body(query: fetch.query, variables: variables, capacity: 64 + chunk.count * (40 + entity.typeName.utf8.count)) { out in
                 out.key(entity.variable)
@@ -43,7 +46,12 @@ extension GatewayExecutor {
                 out.raw(UInt8(ascii: "]"))
             }
         }, extract: { root, chunk in
-            Self.entityRows(root, count: chunk.count, label: label, subgraph: subgraph)
+            let rows = Self.entityRows(root, count: chunk.count, label: label, subgraph: subgraph)
+            if case .success = rows {
+                let found = Self.entityErrors(root, subgraph: subgraph, offset: chunk.startIndex)
+                if !found.isEmpty { entityErrors.withLock { $0.merge(found) { $0 + $1 } } }
+            }
+            return rows
         }, run)
         let rows: [JSONRef]
         switch result {
@@ -52,7 +60,21 @@ extension GatewayExecutor {
         }
         var groups = RowGroups()
         for (key, row) in zip(keys, rows) where row.isObject { groups.append(row, key: key) }
+        for (position, errors) in entityErrors.withLock({ $0 }) where position < keys.count { groups.errors[keys[position]] = errors }
         return .rows(groups)
+    }
+
+    /// The errors of an `_entities` answer that name one entity (`path: ["_r", 3, "field"]`),
+    /// by the entity's position plus `offset`, each with its path inside the entity. Errors
+    /// without such a path are reported for every entity.
+    static func entityErrors(_ root: JSONRef, subgraph: String, offset: Int) -> [Int: [ResponseError]] {
+        var found: [Int: [ResponseError]] = [:]
+        for var error in upstreamErrors(root, subgraph: subgraph) {
+            guard let path = error.path, path.count >= 2, path[0] == .key("_r"), case .index(let index) = path[1] else { continue }
+            error.path = Array(path.dropFirst(2))
+            found[offset + index, default: []].append(error)
+        }
+        return found
     }
 
     /// The entities an `_entities` answer holds, one per representation (null ones included,

@@ -139,6 +139,17 @@ struct FederationTests {
         }
     }
 
+    @Test func aServiceWithoutServiceSDLIsRefusedAsAFederationSubgraph() async throws {
+        try await withStack { stack in
+            var environment = await stack.environment
+            environment["SHIPPING_URL"] = environment["PRICES_URL"]
+            let (status, output) = try await runGateway(["check", "--config", LocalStack.configPath, "--wait", "5"], environment: environment)
+            #expect(status != 0)
+            #expect(output.contains("Subgraph shipping at \(environment["PRICES_URL"] ?? "") could not be introspected: protocol: federation, but "), "\(output)")
+            #expect(output.contains("; is it an Apollo Federation v2 subgraph?"), "\(output)")
+        }
+    }
+
     @Test func explainShowsTheEntitiesFetchAndTheRequiredFields() async throws {
         try await withStack { stack in
             let served = try await stack.query("{ _service { sdl } }", to: "shipping")
@@ -207,6 +218,16 @@ struct ThirdPartyFederationTests {
             requests = try await stack.upstreamRequests() - before
             #expect(answer == ["data": ["stocks": .array(expected)]])
             #expect(requests == 2)
+
+            // An error the subgraph reports for one entity's field lands at that field.
+            let partial = try await stack.query(#"{ books(filter: {id: {_in: ["5", "7"]}}, order: [{id: ASC}]) { id firstEdition isbn } }"#)
+            #expect(partial == [
+                "data": ["books": [["id": "5", "firstEdition": nil, "isbn": "978-000000005"], ["id": "7", "firstEdition": 1907, "isbn": "978-000000007"]]],
+                "errors": [[
+                    "message": "no record of book 5's first edition", "path": ["books", 0, "firstEdition"],
+                    "extensions": ["code": "SUBGRAPH_ERROR", "subgraph": "editions"],
+                ]],
+            ])
 
             // Its own root field is forwarded.
             #expect(try await stack.query("{ isbnPrefix }") == ["data": ["isbnPrefix": "978"]])

@@ -9,6 +9,7 @@ Usage: python3 editions.py [--port N]   (0: any free port; prints "editions list
 import argparse
 import json
 import sys
+from typing import Optional
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import strawberry
@@ -30,6 +31,12 @@ class Book:
     @strawberry.field(description="How many editions the book had.")
     def editions(self) -> int:
         return 1 + int(self.id) % 4
+
+    @strawberry.field(description="The year of the first edition; an error for every fifth book.")
+    def firstEdition(self) -> Optional[int]:
+        if int(self.id) % 5 == 0:
+            raise ValueError(f"no record of book {self.id}'s first edition")
+        return 1900 + int(self.id) % 100
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> "Book":
