@@ -350,16 +350,18 @@ struct PlanBuilder {
 
         // The target rows carry the fields that match them to parents (through a junction:
         // the target side of its mapping), and what a gateway-side order needs.
+        // (Federation entities answer by position: their keys need not come back.)
         let targetFields = relationship.targetKeyFields
+        let matchedFields = model.isEntity ? [] : targetFields
         var variables = VariableSet()
         let object = try objectSelection(
             fields: collector.collect(subfieldsOf: field, on: relationship.targetType), typeName: relationship.targetType,
-            fetch: id, parentPath: [], displayPath: displayPath, keyFields: targetFields + (order?.rowFields ?? []),
+            fetch: id, parentPath: [], displayPath: displayPath, keyFields: matchedFields + (order?.rowFields ?? []),
             variables: &variables)
-        let targetKeys = Array(object.keyAliases.prefix(targetFields.count))
+        let targetKeys = Array(object.keyAliases.prefix(matchedFields.count))
         var orderPlan: OrderPlan?
         if let order {
-            orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(targetFields.count)))
+            orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(matchedFields.count)))
         }
 
         if model.isEntity {
