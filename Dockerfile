@@ -34,7 +34,7 @@ COPY . .
 
 # Every executable that docker-compose.yml runs. One `swift build` per product
 # keeps the list explicit; the shared modules are compiled once and reused.
-ARG PRODUCTS="people authors catalog reviews inventory gateway"
+ARG PRODUCTS="people authors catalog reviews inventory shipping prices gateway"
 RUN set -e; \
     for product in ${PRODUCTS}; do \
         swift build -c release --product "$product"; \
@@ -75,7 +75,7 @@ VOLUME ["/data"]
 USER app:app
 
 # Gateway on 4000; subgraphs people 4001, authors 4002, catalog 4003,
-# reviews 4004, inventory 4005.
-EXPOSE 4000 4001 4002 4003 4004 4005
+# reviews 4004, inventory 4005, shipping 4006, prices 4007.
+EXPOSE 4000 4001 4002 4003 4004 4005 4006 4007
 
 CMD ["gateway", "serve", "--config", "/app/gateway.yaml", "--host", "0.0.0.0", "--port", "4000"]

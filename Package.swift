@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "catalog", targets: ["catalog"]),
         .executable(name: "reviews", targets: ["reviews"]),
         .executable(name: "inventory", targets: ["inventory"]),
+        .executable(name: "prices", targets: ["prices"]),
+        .executable(name: "shipping", targets: ["shipping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -116,18 +118,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "DemoModels", dependencies: ["SubgraphKit"], path: "subgraphs/DemoModels"),
+        .target(
+            name: "DemoModels",
+            dependencies: [
+                "SubgraphKit", "GatewayJSON", "GraphQLSupport",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            path: "subgraphs/DemoModels"),
         .executableTarget(name: "people", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/people"),
         .executableTarget(name: "authors", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/authors"),
         .executableTarget(name: "catalog", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/catalog"),
         .executableTarget(name: "reviews", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/reviews"),
         .executableTarget(name: "inventory", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/inventory"),
+        .executableTarget(name: "prices", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/prices"),
+        .executableTarget(name: "shipping", dependencies: ["SubgraphKit", "DemoModels"], path: "subgraphs/shipping"),
 
         // MARK: Tests
         .target(
             name: "TestSupport",
             dependencies: [
-                "GatewayJSON", "GraphQLSupport",
+                "GatewayJSON", "GraphQLSupport", "GatewayConfig", "Supergraph",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -28,6 +28,9 @@ struct RowGroups: Sendable {
     /// the groups in the order their first row came: what nested relationships iterate, so
     /// that their requests are the same for the same data (dictionary order is not).
     var groups: [[JSONRef]] = []
+    /// Errors a federation subgraph reported for some entities, by their key, each with its
+    /// path inside the entity (empty: the entity itself).
+    var errors: [JoinKey: [ResponseError]] = [:]
 
     static let empty = RowGroups()
 

@@ -239,6 +239,8 @@ extension GatewayExecutor {
     }
 
     func relationshipFetch(_ fetch: Fetch, _ relationship: RelationshipFetch, _ run: Run) async -> FetchOutcome {
+        if let lookup = relationship.lookup { return await lookupFetch(fetch, relationship, lookup, run) }
+        if let entity = relationship.entity { return await entityFetch(fetch, relationship, entity, run) }
         var arguments: EvaluatedArguments
         do {
             arguments = try evaluate(relationship, run.variables)
@@ -295,14 +297,19 @@ extension GatewayExecutor {
 
     /// Sends one upstream request per chunk of keys, concurrently, and concatenates the rows
     /// of `_r` in chunk order. `body` makes a chunk's request body.
+    ///
+    /// - Parameters:
+    ///   - extract: the rows of one chunk's answer; default: the collection's rows at `_r`.
     func fetchChunked(
-        _ keys: [JoinKey], subgraph: String, label: String, body: @escaping @Sendable (ArraySlice<JoinKey>) -> [UInt8], _ run: Run
+        _ keys: [JoinKey], subgraph: String, label: String, body: @escaping @Sendable (ArraySlice<JoinKey>) -> [UInt8],
+        extract: (@Sendable (JSONRef, ArraySlice<JoinKey>) -> Result<[JSONRef], FetchFailure>)? = nil, _ run: Run
     ) async -> Result<[JSONRef], FetchFailure> {
+        let extract = extract ?? { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
         let size = configuration.maxKeysPerFetch
         if keys.count <= size {
             // One request: no task group needed.
             let result = await send(subgraph: subgraph, body: body(keys[...]), run)
-            return result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) }
+            return result.flatMap { root, _ in extract(root, keys[...]) }
         }
         let chunks = stride(from: 0, to: keys.count, by: size).map { keys[$0..<min($0 + size, keys.count)] }
         var answers: [Int: Result<[JSONRef], FetchFailure>] = [:]
@@ -310,7 +317,7 @@ extension GatewayExecutor {
             for (index, chunk) in chunks.enumerated() {
                 group.addTask {
                     let result = await self.send(subgraph: subgraph, body: body(chunk), run)
-                    return (index, result.flatMap { root, _ in Self.rows(root, label: label, subgraph: subgraph) })
+                    return (index, result.flatMap { root, _ in extract(root, chunk) })
                 }
             }
             for await (index, result) in group { answers[index] = result }
@@ -351,7 +358,11 @@ extension GatewayExecutor {
         collectKeys(parent, parentPath: parentPath, pathBytes: parentPath.map { Array($0.utf8) }, aliases: sourceKeys.map { Array($0.utf8) })
     }
 
-    static func collectKeys(_ parent: FetchOutcome, parentPath: [String], pathBytes path: [[UInt8]], aliases: [[UInt8]]) -> [JoinKey] {
+    /// - Parameter firstObject: called with the first parent object of each key, in key order.
+    static func collectKeys(
+        _ parent: FetchOutcome, parentPath: [String], pathBytes path: [[UInt8]], aliases: [[UInt8]],
+        firstObject: ((JSONRef) -> Void)? = nil
+    ) -> [JoinKey] {
         var keys = JoinKeyIndex()
         func visit(_ value: JSONRef, _ depth: Int) {
             switch value.kind {
@@ -363,7 +374,7 @@ extension GatewayExecutor {
                     return
                 }
                 guard let key = JoinKey.of(value, aliases) else { return }
-                keys.insert(key)
+                if keys.insert(key).inserted { firstObject?(value) }
             default:
                 return
             }

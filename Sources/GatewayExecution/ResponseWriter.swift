@@ -257,6 +257,17 @@ struct ResponseWriter {
                 path.append(.key(shape.keys[index]))
                 writeRelationship(object, fetch: step.fetch, shape: shape.children[index]!)
                 path.removeLast()
+            case .entity:
+                guard case .entity(_, _, let upstreamKey, let type, _) = shape.fields[index] else { continue }
+                let found = entity(of: object, fetch: step.fetch, key: shape.keys[index], field: upstreamKey)
+                guard let entity = found else {
+                    out.null()
+                    continue
+                }
+                let value = entity.member(step.upstreamKey(in: bytes))
+                guard writeMember(value, at: .key(shape.keys[index]), type: type, shape: shape.children[index], mark: mark) else {
+                    return false
+                }
             case .other:
                 if case .typename(_, let typeName) = shape.fields[index] {
                     out.string(typeName)
@@ -269,6 +280,35 @@ struct ResponseWriter {
         return true
     }
 
+    /// The entity an entity fetch answered for an object, or nil (the fetch's failure recorded
+    /// at the field `key`). Errors the subgraph reported for the entity as a whole, or for its
+    /// field `field`, are recorded at the field.
+    mutating func entity(of object: JSONRef, fetch: Int, key: String, field: String) -> JSONRef? {
+        guard let answer = relationships[fetch] else { return nil }
+        path.append(.key(key))
+        defer { path.removeLast() }
+        if let failure = answer.failure {
+            fail(fetch, failure)
+            return nil
+        }
+        guard let objectKey = JoinKey.of(object, answer.sourceKeys) else { return nil }
+        if let entityErrors = answer.rows.errors[objectKey] {
+            for error in entityErrors {
+                let inner = error.path ?? []
+                if let first = inner.first, first != .key(field) { continue }
+                report(error, at: path + inner.dropFirst())
+            }
+        }
+        return answer.rows.rows(for: objectKey)?.first
+    }
+
+    /// A subgraph's error about one entity, at a path of the client's response.
+    mutating func report(_ error: ResponseError, at path: [PathElement]) {
+        var located = error
+        located.path = path
+        errors.append(located)
+    }
+
     /// A relationship field of a parent object: nullable, so it never fails its parent.
     mutating func writeRelationship(_ parent: JSONRef, fetch: Int, shape: Shape) {
         guard let answer = relationships[fetch] else { return out.null() }
@@ -276,7 +316,12 @@ struct ResponseWriter {
             fail(fetch, failure)
             return out.null()
         }
-        let rows = JoinKey.of(parent, answer.sourceKeys).flatMap { answer.rows.rows(for: $0) } ?? []
+        let parentKey = JoinKey.of(parent, answer.sourceKeys)
+        if let parentKey, let entityErrors = answer.rows.errors[parentKey] {
+            // A federation entity's errors, at the relationship field and inside it.
+            for error in entityErrors { report(error, at: path + (error.path ?? [])) }
+        }
+        let rows = parentKey.flatMap { answer.rows.rows(for: $0) } ?? []
         switch answer.kind {
         case .object:
             guard let row = rows.first ?? answer.fallback, row.isObject, writeObject(row, shape: shape) else { return out.null() }

@@ -57,7 +57,8 @@ public enum SupergraphLoader {
         case (.failure(let first), .failure(let second)): throw .configuration(ConfigErrors(first.errors + second.errors))
         case (.failure(let error), _), (_, .failure(let error)): throw .configuration(error)
         }
-        let schemas = try await introspectAll(subgraphs, client: client, wait: wait, logger: logger)
+        var schemas = try await introspectAll(subgraphs, client: client, wait: wait, logger: logger)
+        let federation = try await readFederation(subgraphs, schemas: &schemas, client: client)
         let configuration: GatewayConfiguration
         do {
             configuration = try ConfigLoader.resolve(raw, schemas: schemas)
@@ -67,7 +68,7 @@ public enum SupergraphLoader {
         do {
             let supergraph = try Composer.compose(
                 subgraphs: configuration.subgraphs.compactMap { subgraph in schemas[subgraph.name].map { (subgraph.name, $0) } },
-                configuration: configuration)
+                configuration: configuration, federation: federation)
             logger.info("composed the supergraph", metadata: [
                 "subgraphs": "\(configuration.subgraphs.count)", "models": "\(configuration.models.count)",
                 "relationships": "\(configuration.relationships.count)",
@@ -76,6 +77,45 @@ public enum SupergraphLoader {
         } catch {
             throw .composition(error)
         }
+    }
+
+    /// Reads `_service { sdl }` of every `protocol: federation` subgraph, and strips the
+    /// router's fields and types from its introspected schema.
+    static func readFederation(
+        _ subgraphs: [SubgraphConfig], schemas: inout [String: SchemaModel], client: UpstreamClient
+    ) async throws(LoadError) -> [String: FederationSchema] {
+        var federation: [String: FederationSchema] = [:]
+        var failures: [IntrospectionFailure] = []
+        var errors: [CompositionError] = []
+        let body = Array(#"{"query":"{ _service { sdl } }"}"#.utf8)
+        for subgraph in subgraphs where subgraph.protocol == .federation {
+            let sdl: String
+            do {
+                let json = try await client.postJSON(
+                    url: subgraph.url, body: body, headers: subgraph.upstreamHeaders, timeouts: subgraph.upstreamTimeouts)
+                guard let text = json["data"]?["_service"]?["sdl"]?.stringValue else {
+                    let reason = json["errors"]?.arrayValue?.first?["message"]?.stringValue ?? "it answered no _service { sdl }"
+                    failures.append(IntrospectionFailure(
+                        subgraph: subgraph.name, url: subgraph.url,
+                        reason: "protocol: federation, but \(reason); is it an Apollo Federation v2 subgraph?"))
+                    continue
+                }
+                sdl = text
+            } catch {
+                failures.append(IntrospectionFailure(subgraph: subgraph.name, url: subgraph.url, reason: error.message))
+                continue
+            }
+            do {
+                let schema = try FederationSchema(sdl: sdl, subgraph: subgraph.name)
+                federation[subgraph.name] = schema
+                if let introspected = schemas[subgraph.name] { schemas[subgraph.name] = schema.strip(introspected) }
+            } catch {
+                errors += error.errors
+            }
+        }
+        guard failures.isEmpty else { throw .introspection(failures) }
+        guard errors.isEmpty else { throw .composition(CompositionErrors(errors: errors)) }
+        return federation
     }
 
     /// Introspects all subgraphs concurrently.

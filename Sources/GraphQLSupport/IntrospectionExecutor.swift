@@ -39,11 +39,11 @@ public struct IntrospectionExecutor: Sendable {
             let ast = try GraphQL.parse(source: Source(body: text, name: "introspection"))
             let result = try await GraphQL.execute(
                 schema: schema, documentAST: ast, rootValue: (), context: (),
-                variableValues: variables.members.reduce(into: [:]) { $0[$1.0] = Self.map($1.1) })
+                variableValues: variables.members.reduce(into: [:]) { $0[$1.0] = Map($1.1) })
             var values = JSONObject()
             if case .dictionary(let data)? = result.data {
                 for field in fields {
-                    values.append(field.responseKey, Self.json(data[field.responseKey] ?? .null))
+                    values.append(field.responseKey, JSON(data[field.responseKey] ?? .null))
                 }
             }
             return (values, result.errors.map { ResponseError($0) })
@@ -51,38 +51,6 @@ public struct IntrospectionExecutor: Sendable {
             return ([:], [ResponseError(error)])
         } catch {
             return ([:], [ResponseError("Introspection failed: \(error)")])
-        }
-    }
-
-    static func map(_ json: JSON) -> Map {
-        switch json {
-        case .null: return .null
-        case .bool(let bool): return .bool(bool)
-        case .int(let int): return .number(Number(int))
-        case .double(let double): return .number(Number(double))
-        case .string(let string): return .string(string)
-        case .array(let items): return .array(items.map(map))
-        case .object(let object):
-            var dictionary = OrderedDictionary<String, Map>()
-            for (key, value) in object.members { dictionary[key] = map(value) }
-            return .dictionary(dictionary)
-        }
-    }
-
-    static func json(_ map: Map) -> JSON {
-        switch map {
-        case .undefined, .null: return .null
-        case .bool(let bool): return .bool(bool)
-        case .number(let number):
-            switch number.storageType {
-            case .int: return .int(number.intValue)
-            case .bool: return .bool(number.boolValue)
-            default: return .double(number.doubleValue)
-            }
-        case .string(let string): return .string(string)
-        case .array(let items): return .array(items.map(json))
-        case .dictionary(let dictionary):
-            return .object(JSONObject(dictionary.map { ($0.key, json($0.value)) }))
         }
     }
 }

@@ -11,8 +11,8 @@ extension PlanBuilder {
         _ field: CollectedField, model: AggregateModel, relationship: RelationshipConfig?, parent: Int?, parentPath: [String],
         sourceKeys: [String], displayPath: String
     ) throws(ResponseError) -> (Int, PlanNode, Shape) {
-        let id = reserveFetch()
         let target = model.model
+        let id = reserveFetch(subgraph: target.subgraph)
         let collected = collector.collect(subfieldsOf: field, on: model.aggregateType)
         let spec = aggregateSpec(collected, model: model)
 

@@ -4,7 +4,8 @@ import GraphQLSupport
 extension PlanBuilder {
     /// The plan for an operation the gateway can pass through unchanged: the document holds
     /// this one operation, every root field belongs to one subgraph, and no field anywhere
-    /// (skipped ones included: they are sent too) is a relationship or introspection.
+    /// (skipped ones included: they are sent too) is a relationship, an entity field of
+    /// another subgraph, or introspection.
     func forwardPlan(rootType: TypeDef, rootFields: [CollectedField], isMutation: Bool) -> QueryPlan? {
         guard document.operations.count == 1, !rootFields.isEmpty else { return nil }
         var owners: Set<String> = []
@@ -40,6 +41,8 @@ extension PlanBuilder {
                 if name.hasPrefix("__") { return false }
                 if supergraph.relationship(on: typeName, field: name) != nil { return false }
                 if supergraph.aggregates.relationship(on: typeName, field: name) != nil { return false }
+                // A federation entity field another subgraph serves.
+                if supergraph.entities.owner(of: name, on: typeName) != nil { return false }
                 if isRoot, !isMutation, supergraph.aggregates.roots[name] != nil { return false }
                 // A filter or order naming a relationship is resolved by the gateway.
                 if let definition = schema[typeName]?.field(name) {

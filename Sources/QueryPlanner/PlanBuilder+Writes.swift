@@ -9,7 +9,6 @@ extension PlanBuilder {
     mutating func writeFetch(
         _ field: CollectedField, write: MutationWrite, rootType: TypeDef
     ) throws(ResponseError) -> ([ShapeField], PlanNode) {
-        let id = reserveFetch()
         let modelName: String
         switch write {
         case .create(let model, _), .delete(let model): modelName = model
@@ -17,6 +16,7 @@ extension PlanBuilder {
         guard let definition = rootType.field(field.name), let model = supergraph.configuration.model(named: modelName) else {
             throw ResponseError("Unknown mutation \(field.name).", code: "INTERNAL_SERVER_ERROR")
         }
+        let id = reserveFetch(subgraph: model.subgraph)
         var variables = VariableSet()
         let object = try objectSelection(
             fields: collector.collect(subfieldsOf: field, on: model.typeName), typeName: model.typeName, fetch: id,

@@ -56,6 +56,15 @@ extension QueryPlan {
             header += ", relationship: \(relationship.relationship) (\(relationship.kind.rawValue))"
             header += ", after: \(relationship.parent)"
             header += ", keys: \(relationship.targetFields.joined(separator: ", "))"
+            if let lookup = relationship.lookup {
+                header += lookup.isList
+                    ? ", lookup: \(lookup.field)(\(lookup.argument): [keys])"
+                    : ", lookup: \(lookup.field)(\(lookup.argument):) aliased once per key"
+            }
+            if let entity = relationship.entity {
+                header += ", entities: _entities with one representation per key"
+                if !entity.requiredFields.isEmpty { header += ", requires: \(entity.requiredFields.joined(separator: ", "))" }
+            }
         }
         lines.append(indent + header + ") {")
         for rewrite in fetch.argumentRewrites {

@@ -128,13 +128,22 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// select junction rows; their target side selects the target rows (`targetKeys` then
     /// hold the target side of the junction mapping).
     public var junction: JunctionStep?
+    /// For a target on a `graphql` subgraph with a lookup instead of a collection: how the
+    /// keys are asked for (one aliased call per key in one request, or one call with all).
+    public var lookup: LookupFetch?
+    /// For Apollo Federation entities: the representations sent to `_entities` (rows answer
+    /// by position, so `targetKeys` is empty).
+    public var entity: EntityFetch?
 
     public init(
         relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
         targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
         filterType: String, orderType: String?, whereVariable: String, orderVariable: String,
-        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil
+        filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil, lookup: LookupFetch? = nil,
+        entity: EntityFetch? = nil
     ) {
+        self.lookup = lookup
+        self.entity = entity
         self.relationship = relationship
         self.kind = kind
         self.parent = parent
@@ -157,6 +166,71 @@ public struct RelationshipFetch: Sendable, Equatable {
     }
 
     static func utf8(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
+}
+
+/// The rows of a relationship fetched through a lookup field (`priceByBookId(id:)`): for a
+/// single-key argument one aliased call per key (`_l0: priceByBookId(id: $_l0) { ... }`), for a
+/// list argument one call with all keys; one request either way.
+public struct LookupFetch: Sendable, Equatable {
+    public var field: String
+    public var argument: String
+    /// The argument's type (`ID!`, `[ID!]!`).
+    public var argumentType: String
+    public var isList: Bool
+    /// What each call selects, with the key under its internal alias (`{ amount _k0: book_id }`).
+    public var selection: String
+    /// The declarations of the client variables the selection uses.
+    public var declarations: [String]
+
+    public init(field: String, argument: String, argumentType: String, isList: Bool, selection: String, declarations: [String]) {
+        self.field = field
+        self.argument = argument
+        self.argumentType = argumentType
+        self.isList = isList
+        self.selection = selection
+        self.declarations = declarations
+    }
+
+    /// The request for this many keys: its text, and the variables the keys go in.
+    public func query(keys count: Int) -> (text: String, variables: [String]) {
+        if isList {
+            let declarations = ["$_gw_keys: \(argumentType)"] + self.declarations
+            return ("query(\(declarations.joined(separator: ", "))) { _r: \(field)(\(argument): $_gw_keys) \(selection) }", ["_gw_keys"])
+        }
+        let names = (0..<count).map { "_l\($0)" }
+        let declarations = names.map { "$\($0): \(argumentType)" } + self.declarations
+        let calls = names.map { "\($0): \(field)(\(argument): $\($0)) \(selection)" }
+        return ("query(\(declarations.joined(separator: ", "))) { \(calls.joined(separator: " ")) }", names)
+    }
+}
+
+/// Entities of an Apollo Federation subgraph asked for by representation: one
+/// `_entities(representations: $_gw_reps)` call with one `{__typename, key..., required...}`
+/// per distinct parent key, answered in the same order.
+public struct EntityFetch: Sendable, Equatable {
+    public var typeName: String
+    /// The `@key` fields (the join: `sourceKeys` of the fetch hold them in the parents).
+    public var keyFields: [String]
+    /// Fields the selected fields `@require`, taken from the first parent with each key.
+    public var requiredFields: [String]
+    /// Where the parents hold them.
+    public var requiredAliases: [String]
+    /// The upstream variable of the representations.
+    public var variable: String
+
+    public init(typeName: String, keyFields: [String], requiredFields: [String], requiredAliases: [String], variable: String) {
+        self.typeName = typeName
+        self.keyFields = keyFields
+        self.requiredFields = requiredFields
+        self.requiredAliases = requiredAliases
+        self.variable = variable
+    }
+
+    /// `query($_gw_reps: [_Any!]!, ...) { _r: _entities(representations: $_gw_reps) { ... on T {...} } }`.
+    public func query(selection: String, declarations: [String]) -> String {
+        let all = ["$\(variable): [_Any!]!"] + declarations
+        return "query(\(all.joined(separator: ", "))) { _r: _entities(representations: $\(variable)) { ... on \(typeName) \(selection) } }"
+    }
 }
 
 /// The arguments of an Array relationship field, as templates over the client's variables.
@@ -239,6 +313,8 @@ public final class Shape: @unchecked Sendable, Equatable {
             case object
             /// Rows of relationship fetch `fetch` for the object's key, by the child shape.
             case relationship
+            /// `upstreamKey` of the entity that fetch `fetch` answered for the object's key.
+            case entity
             /// `__typename`, root and introspection fields: see the field itself.
             case other
         }
@@ -293,6 +369,11 @@ public final class Shape: @unchecked Sendable, Equatable {
                 kind = .relationship
                 fetch = id
                 child = shape
+            case .entity(_, let id, let upstreamKey, _, let shape):
+                kind = .entity
+                fetch = id
+                text += Array(upstreamKey.utf8)
+                child = shape
             case .root(_, _, let upstreamKey, _, _):
                 kind = .other
                 text += Array(upstreamKey.utf8)
@@ -334,11 +415,14 @@ public indirect enum ShapeField: Sendable, Equatable {
     case object(key: String, upstreamKey: String, type: TypeRef, shape: Shape)
     /// A relationship field, filled from a relationship fetch by the parent's key.
     case relationship(key: String, fetch: Int, shape: Shape)
+    /// A field another subgraph serves for this entity (Apollo Federation): read from the
+    /// entity that the entity fetch answered for the parent's key.
+    case entity(key: String, fetch: Int, upstreamKey: String, type: TypeRef, shape: Shape?)
 
     public var key: String {
         switch self {
         case .typename(let key, _), .introspection(let key), .root(let key, _, _, _, _), .value(let key, _, _),
-            .object(let key, _, _, _), .relationship(let key, _, _):
+            .object(let key, _, _, _), .relationship(let key, _, _), .entity(let key, _, _, _, _):
             return key
         }
     }

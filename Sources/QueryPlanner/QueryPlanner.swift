@@ -55,8 +55,10 @@ struct PlanBuilder {
 
     var schema: SchemaModel { supergraph.schemaModel }
 
-    mutating func reserveFetch() -> Int {
-        fetches.append(Fetch(id: fetches.count, subgraph: "", kind: .root, query: "", clientVariables: []))
+    /// A place for a fetch to `subgraph`, filled in once its selection is planned (which needs
+    /// to know the subgraph: fields of other subgraphs become entity fetches).
+    mutating func reserveFetch(subgraph: String) -> Int {
+        fetches.append(Fetch(id: fetches.count, subgraph: subgraph, kind: .root, query: "", clientVariables: []))
         return fetches.count - 1
     }
 
@@ -138,7 +140,7 @@ struct PlanBuilder {
     mutating func rootFetch(
         subgraph: String, fields: [CollectedField], rootType: TypeDef, isMutation: Bool
     ) throws(ResponseError) -> ([ShapeField], PlanNode) {
-        let id = reserveFetch()
+        let id = reserveFetch(subgraph: subgraph)
         var selection = UpstreamSelection()
         var shapes: [ShapeField] = []
         var children: [PlanNode] = []
@@ -258,7 +260,15 @@ struct PlanBuilder {
         guard let type = schema[typeName] else {
             throw ResponseError("Unknown type \(typeName).", code: "INTERNAL_SERVER_ERROR")
         }
+        // Fields other subgraphs serve for this entity: one entity fetch per subgraph.
+        let entityFields = try entityFieldShapes(
+            fields, typeName: typeName, fetch: fetch, parentPath: parentPath, displayPath: displayPath, aliases: &aliases)
+        children += entityFields.nodes
         for field in fields {
+            if let shape = entityFields.shapes[field.responseKey] {
+                shapeFields.append(shape)
+                continue
+            }
             if field.name == "__typename" {
                 shapeFields.append(.typename(key: field.responseKey, typeName: typeName))
                 continue
@@ -314,7 +324,7 @@ struct PlanBuilder {
         _ relationship: RelationshipConfig, field: CollectedField, parent: Int, parentPath: [String], sourceKeys: [String],
         displayPath: String
     ) throws(ResponseError) -> (Int, PlanNode, Shape) {
-        let id = reserveFetch()
+        let id = reserveFetch(subgraph: relationship.targetSubgraph)
         guard let model = supergraph.configuration.model(named: relationship.targetModel) else {
             throw ResponseError("Unknown model \(relationship.targetModel).", code: "INTERNAL_SERVER_ERROR")
         }
@@ -340,18 +350,51 @@ struct PlanBuilder {
 
         // The target rows carry the fields that match them to parents (through a junction:
         // the target side of its mapping), and what a gateway-side order needs.
+        // (Federation entities answer by position: their keys need not come back.)
         let targetFields = relationship.targetKeyFields
+        let matchedFields = model.isEntity ? [] : targetFields
         var variables = VariableSet()
         let object = try objectSelection(
             fields: collector.collect(subfieldsOf: field, on: relationship.targetType), typeName: relationship.targetType,
-            fetch: id, parentPath: [], displayPath: displayPath, keyFields: targetFields + (order?.rowFields ?? []),
+            fetch: id, parentPath: [], displayPath: displayPath, keyFields: matchedFields + (order?.rowFields ?? []),
             variables: &variables)
-        let targetKeys = Array(object.keyAliases.prefix(targetFields.count))
+        let targetKeys = Array(object.keyAliases.prefix(matchedFields.count))
         var orderPlan: OrderPlan?
         if let order {
-            orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(targetFields.count)))
+            orderPlan = try self.orderPlan(order, rowAliases: Array(object.keyAliases.dropFirst(matchedFields.count)))
         }
 
+        if model.isEntity {
+            // Federation entities: one representation per key.
+            let variable = Self.freeName("_gw_reps", avoiding: variableTypes)
+            let entity = EntityFetch(
+                typeName: relationship.targetType, keyFields: targetFields, requiredFields: [], requiredAliases: [], variable: variable)
+            fetches[id] = Fetch(
+                id: id, subgraph: relationship.targetSubgraph,
+                kind: .relationship(RelationshipFetch(
+                    relationship: "\(relationship.sourceType).\(relationship.name)", kind: relationship.kind, parent: parent,
+                    parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: [], targetFields: targetFields,
+                    collectionKey: "_r", arguments: RelationshipArguments(), filterType: "", orderType: nil, whereVariable: variable,
+                    orderVariable: "", entity: entity)),
+                query: entity.query(selection: object.selection.printed, declarations: variables.declarations(variableTypes)),
+                clientVariables: variables.names)
+            return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)
+        }
+        if let lookup = model.lookup, !model.hasCollection {
+            // No collection to filter: the lookup field, called for each key.
+            let fetch = LookupFetch(
+                field: lookup.field, argument: lookup.argument, argumentType: lookup.argumentType, isList: lookup.isList,
+                selection: object.selection.printed, declarations: variables.declarations(variableTypes))
+            fetches[id] = Fetch(
+                id: id, subgraph: relationship.targetSubgraph,
+                kind: .relationship(RelationshipFetch(
+                    relationship: "\(relationship.sourceType).\(relationship.name)", kind: relationship.kind, parent: parent,
+                    parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: targetKeys, targetFields: targetFields,
+                    collectionKey: "_r", arguments: arguments, filterType: "", orderType: nil, whereVariable: "", orderVariable: "",
+                    lookup: fetch)),
+                query: fetch.query(keys: 1).text, clientVariables: variables.names)
+            return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)
+        }
         let whereName = Self.freeName(QueryPlanner.whereVariable, avoiding: variableTypes)
         let orderName = Self.freeName(QueryPlanner.orderVariable, avoiding: variableTypes)
         let usesOrder = arguments.order != nil && model.orderType != nil && orderPlan == nil

@@ -25,7 +25,7 @@ extension Composer {
         subgraphs: [(name: String, schema: SchemaModel)]
     ) {
         let schemas = Dictionary(subgraphs.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first })
-        for model in configuration.models {
+        for model in configuration.models where model.hasCollection {
             guard let schema = schemas[model.subgraph], let type = schema[model.typeName] else { continue }
             let fields = type.fields.compactMap { field -> (name: String, scalar: String)? in
                 guard !field.type.isList, aggregateScalars.contains(field.type.namedType) else { return nil }
@@ -90,7 +90,7 @@ extension Composer {
                     description: "Aggregates of \(relationship.name) (\(target.model.name)), per \(relationship.sourceType)."))
             }
             composition.aggregates.relationships[relationship.sourceType, default: [:]][name] = relationship
-            for source in configuration.models where source.typeName == relationship.sourceType {
+            for source in configuration.models where source.typeName == relationship.sourceType && source.hasCollection {
                 composition.schema.update(source.filterType) { filter in
                     if filter.inputField(name) == nil { filter.inputFields.append(InputValueDef(name: name, type: .named(target.filterType))) }
                 }

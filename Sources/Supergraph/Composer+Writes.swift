@@ -26,7 +26,7 @@ extension Composer {
         subgraphs: [(name: String, schema: SchemaModel)]
     ) {
         let schemas = Dictionary(subgraphs.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first })
-        for model in configuration.models {
+        for model in configuration.models where model.hasCollection {
             guard let schema = schemas[model.subgraph] else { continue }
             composition.writes.models[model.name] = writeModel(model, schema: schema)
         }

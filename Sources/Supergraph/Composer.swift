@@ -12,6 +12,7 @@ public struct CompositionError: Error, Sendable, Hashable, CustomStringConvertib
 /// Every conflict found while composing, one per line.
 public struct CompositionErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [CompositionError]
+    public init(errors: [CompositionError]) { self.errors = errors }
     public var description: String { errors.map(\.message).joined(separator: "\n") }
 }
 
@@ -27,8 +28,12 @@ public struct CompositionErrors: Error, Sendable, CustomStringConvertible {
 ///   field of the target type, an Array relationship
 ///   `name(filter: TFilter, order: [TOrder!], limit: Int, offset: Int): [T!]`.
 public enum Composer {
+    ///
+    /// - Parameter federation: what each `protocol: federation` subgraph's SDL says about its
+    ///   entities (``FederationSchema``), by subgraph name; their schemas are already stripped.
     public static func compose(
-        subgraphs: [(name: String, schema: SchemaModel)], configuration: GatewayConfiguration
+        subgraphs: [(name: String, schema: SchemaModel)], configuration: GatewayConfiguration,
+        federation: [String: FederationSchema] = [:]
     ) throws(CompositionErrors) -> Supergraph {
         var errors: [CompositionError] = []
         var model = SchemaModel(queryType: "Query", mutationType: nil)
@@ -38,6 +43,8 @@ public enum Composer {
         var mutationOwners: [String: String] = [:]
         var typeOwners: [String: String] = [:]
         var sharedOwners: [String: String] = [:]
+        let entityOwners = Self.entityTypeOwners(subgraphs, federation: federation)
+        var contributions: [(subgraph: String, type: TypeDef)] = []
 
         for (name, schema) in subgraphs {
             let roots: [(TypeDef?, String)] = [(schema.query, "Query"), (schema.mutation, "Mutation")]
@@ -66,6 +73,12 @@ public enum Composer {
             for type in schema.types where !rootNames.contains(type.name) {
                 switch type.kind {
                 case .object:
+                    if let owner = entityOwners[type.name], owner != name, federation[name]?.objects[type.name]?.isEntity == true {
+                        // A federation entity whose type another subgraph owns: its own fields
+                        // are merged into that type below.
+                        contributions.append((name, type))
+                        continue
+                    }
                     if let other = typeOwners[type.name] ?? sharedOwners[type.name] {
                         errors.append(CompositionError(
                             "Type \(type.name) is defined by both \(other) and \(name); an object type must belong to one subgraph."))
@@ -93,6 +106,10 @@ public enum Composer {
             }
         }
 
+        var entities = EntitySchema()
+        composeEntities(
+            contributions, federation: federation, typeOwners: typeOwners, schema: &model, entities: &entities, errors: &errors)
+
         for relationship in configuration.relationships {
             guard model[relationship.sourceType]?.kind == .object else {
                 errors.append(CompositionError(
@@ -101,6 +118,10 @@ public enum Composer {
             }
             guard let target = configuration.model(named: relationship.targetModel) else {
                 errors.append(CompositionError("Relationship \(relationship.sourceType).\(relationship.name): unknown model \(relationship.targetModel)."))
+                continue
+            }
+            if target.isEntity, let problem = entityTargetProblem(relationship, target: target, entities: entities) {
+                errors.append(CompositionError(problem))
                 continue
             }
             if model[relationship.sourceType]?.field(relationship.name) != nil {
@@ -112,8 +133,9 @@ public enum Composer {
                 type.fields.append(relationshipField(relationship, target: target))
             }
             // Parents can be filtered by their related rows, and ordered by an Object
-            // relationship's fields: the source's filter and order inputs gain the relationship.
-            for source in configuration.models where source.typeName == relationship.sourceType {
+            // relationship's fields: the source's filter and order inputs gain the relationship
+            // (when the target has a collection to ask; a lookup answers by key only).
+            for source in configuration.models where source.typeName == relationship.sourceType && target.hasCollection && source.hasCollection {
                 model.update(source.filterType) { filter in
                     guard filter.inputField(relationship.name) == nil else { return }
                     filter.inputFields.append(InputValueDef(name: relationship.name, type: .named(target.filterType)))
@@ -140,6 +162,10 @@ public enum Composer {
         queryOwners = aggregates.queryOwners
         errors += aggregates.errors
 
+        for subgraph in configuration.subgraphs where subgraph.protocol == .federation && federation[subgraph.name] == nil {
+            errors.append(CompositionError(
+                "Subgraph \(subgraph.name) says protocol: federation, but its _service { sdl } was not read; the gateway needs it for the entities' @keys."))
+        }
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }
         // Root types first, then the rest in the order the subgraphs listed them.
         var ordered = SchemaModel(queryType: "Query", mutationType: mutation.fields.isEmpty ? nil : "Mutation")
@@ -162,7 +188,7 @@ public enum Composer {
             configuration: configuration, schemaModel: ordered, schema: schema,
             subgraphSchemas: Dictionary(subgraphs.map { ($0.name, $0.schema) }, uniquingKeysWith: { first, _ in first }),
             queryOwners: queryOwners, mutationOwners: mutationOwners, typeOwners: typeOwners, writes: writes.writes,
-            aggregates: aggregates.aggregates)
+            aggregates: aggregates.aggregates, entities: entities)
     }
 
     static func relationshipField(_ relationship: RelationshipConfig, target: ModelConfig) -> FieldDef {

@@ -32,12 +32,16 @@ public struct Supergraph: Sendable {
     public let writes: WriteSchema
     /// Aggregates of collections and Array relationships.
     public let aggregates: AggregateSchema
+    /// Federation entities: fields merged into types other subgraphs own, and keys.
+    public let entities: EntitySchema
 
     init(
         configuration: GatewayConfiguration, schemaModel: SchemaModel, schema: GraphQLSchema,
         subgraphSchemas: [String: SchemaModel], queryOwners: [String: String], mutationOwners: [String: String],
-        typeOwners: [String: String], writes: WriteSchema = WriteSchema(), aggregates: AggregateSchema = AggregateSchema()
+        typeOwners: [String: String], writes: WriteSchema = WriteSchema(), aggregates: AggregateSchema = AggregateSchema(),
+        entities: EntitySchema = EntitySchema()
     ) {
+        self.entities = entities
         self.configuration = configuration
         self.schemaModel = schemaModel
         self.schema = schema
@@ -55,7 +59,7 @@ public struct Supergraph: Sendable {
         self.relationships = relationships
         var filterTypes: [String: String] = [:]
         var orderTypes: [String: String] = [:]
-        for model in configuration.models {
+        for model in configuration.models where model.hasCollection {
             filterTypes[model.filterType] = model.typeName
             if let orderType = model.orderType { orderTypes[orderType] = model.typeName }
         }

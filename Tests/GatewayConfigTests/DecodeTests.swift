@@ -42,7 +42,7 @@ import Testing
         #expect(subgraph.connectTimeout?.location.description == "gateway.yaml:4:25")
         #expect(subgraph.headers.map(\.name.value) == ["x-gateway", "authorization"])
         #expect(subgraph.headers.map(\.value.value) == ["demo", "Bearer token"])
-        #expect(raw.models.first?.collection.location.description == "gateway.yaml:9:62")
+        #expect(raw.models.first?.collection?.location.description == "gateway.yaml:9:62")
         let relationship = try #require(raw.relationships.first)
         #expect(relationship.location.description == "gateway.yaml:11:5")
         #expect(relationship.source.value == "Book" && relationship.source.location.line == 14)
@@ -167,7 +167,7 @@ import Testing
             found,
             [
                 ("2:5", ["missing required key \"url\" in subgraph \"catalog\"; required keys: name, url"]),
-                ("5:5", ["missing required key \"subgraph\" in model \"Books\"; required keys: name, subgraph, type, collection"]),
+                ("5:5", ["missing required key \"subgraph\" in model \"Books\"; required keys: name, subgraph, type"]),
             ])
     }
 
@@ -189,7 +189,7 @@ import Testing
                 """),
             [
                 ("2:26", ["expected a string for \"url\" in subgraph \"catalog\", got a list"]),
-                ("4:5", ["expected a model (a mapping with the keys name, subgraph, type, collection), got the value \"Books\""]),
+                ("4:5", ["expected a model (a mapping with the keys name, subgraph, type, collection, lookup), got the value \"Books\""]),
             ])
         expectError(
             decodeErrors("subgraphs:\n"), at: "1:11", "expected a list of subgraphs, got an empty value")

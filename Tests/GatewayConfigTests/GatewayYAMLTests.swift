@@ -39,30 +39,40 @@ import Testing
         return try ConfigLoader.resolve(raw, schemas: DemoSchemas.all())
     }
 
-    @Test func resolvesFiveSubgraphsElevenModelsAndTwentyFiveRelationships() throws {
+    @Test func resolvesSevenSubgraphsThirteenModelsAndThirtyRelationships() throws {
         let config = try load()
-        #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory"])
-        #expect(config.subgraphs.map(\.url) == (1...5).map { "http://127.0.0.1:400\($0)/graphql" })
+        #expect(config.subgraphs.map(\.name) == ["people", "authors", "catalog", "reviews", "inventory", "prices", "shipping"])
+        #expect(config.subgraphs.map(\.url) == [1, 2, 3, 4, 5, 7, 6].map { "http://127.0.0.1:400\($0)/graphql" })
+        #expect(config.subgraphs.map(\.protocol) == [.model, .model, .model, .model, .model, .graphql, .federation])
         #expect(config.subgraphs.allSatisfy { $0.connectTimeout == .seconds(2) && $0.requestTimeout == .seconds(30) })
         #expect(
             config.models.map(\.name) == [
                 "Users", "Addresses", "Authors", "Passports", "Books", "Genres", "BookGenres", "Libraries", "Reviews",
-                "Stocks", "Loans",
+                "Stocks", "Loans", "Prices", "Shipments",
             ])
         #expect(
             config.models.map(\.collection) == [
                 "users", "addresses", "authors", "passports", "books", "genres", "bookGenres", "libraries", "reviews",
-                "stocks", "loans",
+                "stocks", "loans", "", "",
             ])
-        // demo-domain.md's 23, then the two many-to-many relationships through BookGenres.
-        #expect(config.relationships.count == 25)
+        #expect(config.model(named: "Shipments")?.isEntity == true)
+        #expect(config.model(named: "Prices")?.isEntity == false)
+        #expect(
+            config.model(named: "Prices")?.lookup
+                == LookupConfig(field: "priceByBookId", argument: "id", argumentType: "ID!", isList: false, keyField: "book_id", scalarType: "ID"))
+        // demo-domain.md's 23, the two many-to-many relationships through BookGenres, then
+        // Book.pricing and Price.book with the prices subgraph, then Shipment.book,
+        // Shipment.library and Stock.shipment with the shipping subgraph.
+        #expect(config.relationships.count == 30)
+        #expect(config.relationships.suffix(3).map { "\($0.sourceType).\($0.name)" } == ["Shipment.book", "Shipment.library", "Stock.shipment"])
         #expect(config.relationships.filter { $0.through != nil }.map { "\($0.sourceType).\($0.name)" } == ["Book.genres", "Genre.books"])
     }
 
     @Test func relationshipsMatchTheDemoDomainTableInOrder() throws {
         let config = try load()
-        // The table's 23 come first; the gateway's many-to-many extension follows them.
-        try #require(config.relationships.count == Self.table.count + 2)
+        // The table's 23 come first; the gateway's many-to-many extension and the prices
+        // and shipping relationships follow them.
+        try #require(config.relationships.count == Self.table.count + 7)
         for (relationship, row) in zip(config.relationships, Self.table) {
             let (source, name, target, kind, pairs, onDelete) = row
             #expect(relationship.sourceType == source)
@@ -149,7 +159,7 @@ import Testing
 
         let books = try #require(config.model(named: "Books"))
         #expect(books.filterType == "BookFilter" && books.orderType == "BookOrder" && books.typeName == "Book")
-        #expect(config.relationships(from: "Book").map(\.name) == ["library", "bookGenres", "author", "reviews", "genres"])
+        #expect(config.relationships(from: "Book").map(\.name) == ["library", "bookGenres", "author", "reviews", "genres", "pricing"])
         #expect(config.relationships(from: "Genre").map(\.name) == ["genreBooks", "books"])
     }
 

@@ -4,6 +4,7 @@ import GatewayExecution
 import GatewayJSON
 import GraphQLSupport
 import QueryPlanner
+import TestSupport
 import Testing
 
 /// Which client headers reach which subgraph, and which requests are refused, without HTTP.

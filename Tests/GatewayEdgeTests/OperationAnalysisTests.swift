@@ -2,6 +2,7 @@ import GatewayConfig
 import GatewayEdge
 import GatewayJSON
 import GraphQLSupport
+import TestSupport
 import Testing
 
 /// The measures the operation limits compare, on validated documents of the demo supergraph.

@@ -1,4 +1,5 @@
 import GraphQLSupport
+import TestSupport
 import Testing
 
 /// The nesting measured before parsing, so that no query text can overflow the parser's stack.

@@ -1,5 +1,6 @@
 import GraphQL
 import GraphQLSupport
+import TestSupport
 import Testing
 
 /// The nesting of a parsed document with fragments counted where they are spread, measured

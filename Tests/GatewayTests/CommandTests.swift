@@ -24,7 +24,7 @@ struct CommandTests {
             let environment = await stack.environment
             let (status, output) = try await runGateway(["check", "--config", Self.configPath, "--wait", "5"], environment: environment)
             #expect(status == 0, "\(output)")
-            #expect(output.contains("is valid: 5 subgraphs, 11 models, 25 relationships"))
+            #expect(output.contains("is valid: 7 subgraphs, 13 models, 30 relationships"))
 
             let (composeStatus, sdl) = try await runGateway(["compose", "--config", Self.configPath, "--wait", "5"], environment: environment)
             #expect(composeStatus == 0)

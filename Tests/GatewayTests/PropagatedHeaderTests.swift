@@ -52,21 +52,32 @@ struct PropagatedHeaderTests {
     static func withProxiedCatalog(_ body: (LocalStack, RecordingProxy) async throws -> Void) async throws {
         let config = try propagatingConfig()
         defer { try? FileManager.default.removeItem(atPath: config) }
+        try await withProxies(["catalog"], config: config) { stack, proxies in try await body(stack, proxies["catalog"]!) }
+    }
+
+    /// Runs `body` with the stack, the gateway on `config`, and a recording proxy in front of
+    /// each of `subgraphs`, their logs cleared of the gateway's start-up requests.
+    static func withProxies(
+        _ subgraphs: [String], config: String, _ body: (LocalStack, [String: RecordingProxy]) async throws -> Void
+    ) async throws {
         let stack = LocalStack()
-        var proxy: RecordingProxy?
+        var proxies: [String: RecordingProxy] = [:]
         do {
             try await stack.start(gateway: false)
-            let port = try await stack.relocate("catalog")
-            let recording = try await RecordingProxy.start(port: port, upstream: await stack.url("catalog"))
-            proxy = recording
-            try await stack.startGateway(config: config, urls: ["catalog": "http://127.0.0.1:\(port)/graphql"])
-            // The gateway introspected catalog through the proxy; only the test's requests count.
-            recording.log.clear()
-            try await body(stack, recording)
-            await recording.stop()
+            var urls: [String: String] = [:]
+            for subgraph in subgraphs {
+                let port = try await stack.relocate(subgraph)
+                proxies[subgraph] = try await RecordingProxy.start(port: port, upstream: await stack.url(subgraph))
+                urls[subgraph] = "http://127.0.0.1:\(port)/graphql"
+            }
+            try await stack.startGateway(config: config, urls: urls)
+            // The gateway introspected the subgraphs through the proxies; only the test's requests count.
+            for proxy in proxies.values { proxy.log.clear() }
+            try await body(stack, proxies)
+            for proxy in proxies.values { await proxy.stop() }
             await stack.stopAll()
         } catch {
-            await proxy?.stop()
+            for proxy in proxies.values { await proxy.stop() }
             await stack.stopAll()
             throw error
         }
@@ -114,6 +125,44 @@ struct PropagatedHeaderTests {
             for request in received {
                 #expect(Self.carried(request) == expected, "\(request.body)")
             }
+        }
+    }
+
+    /// The kinds of subgraph other than the model protocol get the headers too: a lookup
+    /// field's request to a `graphql` subgraph and an `_entities` request to a `federation` one.
+    @Test func lookupAndEntityRequestsCarryTheClientsHeaders() async throws {
+        let config = try configVariant("propagate-kinds", [
+            (
+                "    url: ${PRICES_URL:-http://127.0.0.1:4007/graphql}\n",
+                "    url: ${PRICES_URL:-http://127.0.0.1:4007/graphql}\n    propagate: [{name: X-Tenant-ID, rename: x-upstream-tenant}]\n"
+            ),
+            (
+                "    url: ${SHIPPING_URL:-http://127.0.0.1:4006/graphql}\n",
+                "    url: ${SHIPPING_URL:-http://127.0.0.1:4006/graphql}\n    propagate: [{name: authorization, required: true}]\n"
+            ),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try await Self.withProxies(["prices", "shipping"], config: config) { stack, proxies in
+            let query = "{ books(limit: 2) { name pricing { amount } deliveryDays } }"
+            // shipping needs authorization: refused, naming it, before any request.
+            let refused = try await Self.send(stack, query, headers: ["X-Tenant-ID": "t1"])
+            #expect(refused.json == [
+                "errors": [[
+                    "message": "Missing required header \"authorization\": subgraph \"shipping\" needs it for this operation.",
+                    "extensions": ["code": "UNAUTHENTICATED", "header": "authorization", "subgraphs": ["shipping"]],
+                ]]
+            ])
+            #expect(proxies.values.allSatisfy { $0.log.all.isEmpty })
+
+            let answered = try await Self.send(stack, query, headers: Self.client)
+            #expect(answered.json["errors"] == nil, "\(answered.json)")
+            #expect(answered.json.at("data", "books")?.arrayValue?.count == 2)
+            let prices = proxies["prices"]!.log.all
+            #expect(prices.count == 1 && prices[0].body.contains("priceByBookId"), "\(prices.map(\.body))")
+            #expect(prices.map(Self.carried) == [["accept: */*", "content-type: application/json", "x-upstream-tenant: t1"]])
+            let shipping = proxies["shipping"]!.log.all
+            #expect(shipping.count == 1 && shipping[0].body.contains("_entities"), "\(shipping.map(\.body))")
+            #expect(shipping.map(Self.carried) == [["accept: */*", "authorization: Bearer abc", "content-type: application/json"]])
         }
     }
 

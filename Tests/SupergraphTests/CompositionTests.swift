@@ -6,17 +6,6 @@ import Supergraph
 import TestSupport
 import Testing
 
-/// The demo supergraph composed from SDL (no network): the five subgraph schemas and the
-/// repository's gateway.yaml.
-func demoSupergraph() throws -> Supergraph {
-    let schemas = try DemoSchemas.all()
-    let raw = try ConfigLoader.load(
-        path: BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path, environment: [:])
-    let configuration = try ConfigLoader.resolve(raw, schemas: schemas)
-    return try Composer.compose(
-        subgraphs: configuration.subgraphs.map { ($0.name, schemas[$0.name]!) }, configuration: configuration)
-}
-
 /// Composes SDL subgraphs with a gateway.yaml text.
 func compose(_ subgraphs: [(String, String)], yaml: String = "subgraphs:\n") throws -> Supergraph {
     var text = yaml
@@ -33,7 +22,7 @@ struct CompositionTests {
     @Test func theDemoSupergraphHasEveryRootFieldNullableAndEveryRelationship() throws {
         let supergraph = try demoSupergraph()
         let query = try #require(supergraph.schemaModel.query)
-        #expect(query.fields.count == 22)  // 11 collections and their aggregates
+        #expect(query.fields.count == 27)  // 11 collections, their aggregates, the prices service's 3 and shipping's 2
         #expect(query.field("books")?.type.description == "[Book!]")
         #expect(supergraph.queryOwners["books"] == "catalog" && supergraph.queryOwners["loans"] == "inventory")
         #expect(supergraph.schemaModel["Book"]?.field("author")?.type.description == "Author")
@@ -43,7 +32,7 @@ struct CompositionTests {
             == ["filter: ReviewFilter", "order: [ReviewOrder!]", "limit: Int", "offset: Int"])
         #expect(supergraph.schemaModel["Loan"]?.field("stock")?.type.description == "Stock")
         let relationshipCount = supergraph.relationships.values.reduce(0) { $0 + $1.count }
-        #expect(relationshipCount == 25)
+        #expect(relationshipCount == 30)
         // Shared operator inputs are merged into one.
         #expect(supergraph.schemaModel.types.filter { $0.name == "IDOperators" }.count == 1)
     }

@@ -3,6 +3,7 @@ import GraphQL
 import GraphQLSupport
 import QueryPlanner
 import Supergraph
+import TestSupport
 import Testing
 
 /// Plans for representative operations, compared as text with goldens (no network).

@@ -3,6 +3,7 @@ import GraphQL
 import GraphQLSupport
 import QueryPlanner
 import Supergraph
+import TestSupport
 import Testing
 
 /// Write plans of nested creates, compared as text with goldens (no network): the order the

@@ -146,10 +146,86 @@ public enum DemoSchemas {
         return try SchemaModel(sdl: sdl(types, withoutIn: withoutIn))
     }
 
-    /// All five subgraphs' schemas keyed by subgraph name.
+    /// The prices subgraph (subgraphs/DemoModels/Prices.swift): a plain GraphQL service with
+    /// lookups, not the model protocol.
+    public static let pricesSDL = """
+        type Query {
+          priceByBookId(id: ID!): Price
+          pricesByBookIds(ids: [ID!]!): [Price!]!
+          currencies: [String!]!
+        }
+        type Mutation {
+          setPrice(book_id: ID!, amount: Float!, currency: String = "EUR"): Price!
+        }
+        "What a book costs."
+        type Price {
+          book_id: ID!
+          amount: Float!
+          currency: String!
+        }
+        """
+
+    /// The shipping subgraph (subgraphs/DemoModels/Shipping.swift), an Apollo Federation v2
+    /// subgraph: its `_service { sdl }`, as it serves it (a test compares them).
+    public static let shippingSDL = """
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@shareable"])
+
+        "A catalog book, as far as shipping is concerned."
+        type Book @key(fields: "id") {
+          id: ID!
+          price: Float @external
+          "Shipping cost: 2 plus 5% of the price; null when the book has no price."
+          shippingEstimate: Float @requires(fields: "price")
+          "Days to deliver, from the book's id."
+          deliveryDays: Int!
+          "Shipments of this book."
+          shipments: [Shipment!]!
+        }
+
+        "A book on its way to a library."
+        type Shipment @key(fields: "id") @key(fields: "book_id library_id") {
+          id: ID!
+          book_id: ID!
+          library_id: ID!
+          carrier: String!
+          status: String!
+        }
+
+        type Query {
+          shipments(limit: Int): [Shipment!]!
+          shipment(id: ID!): Shipment
+        }
+        """
+
+    /// The shipping subgraph's schema as the gateway composes it: introspected, without the
+    /// router's `_service`/`_entities` and their types.
+    public static let shippingSchemaSDL = """
+        type Query {
+          shipments(limit: Int): [Shipment!]!
+          shipment(id: ID!): Shipment
+        }
+        type Book {
+          id: ID!
+          price: Float
+          shippingEstimate: Float
+          deliveryDays: Int!
+          shipments: [Shipment!]!
+        }
+        type Shipment {
+          id: ID!
+          book_id: ID!
+          library_id: ID!
+          carrier: String!
+          status: String!
+        }
+        """
+
+    /// All seven subgraphs' schemas keyed by subgraph name.
     public static func all() throws -> [String: SchemaModel] {
         var schemas: [String: SchemaModel] = [:]
         for subgraph in subgraphs { schemas[subgraph.name] = try schema(subgraph.name) }
+        schemas["prices"] = try SchemaModel(sdl: pricesSDL)
+        schemas["shipping"] = try SchemaModel(sdl: shippingSchemaSDL)
         return schemas
     }
 }

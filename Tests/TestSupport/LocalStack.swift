@@ -1,11 +1,11 @@
 import Foundation
 import GatewayJSON
 
-/// The demo stack as real processes on free loopback ports: the five subgraphs and,
+/// The demo stack as real processes on free loopback ports: the seven subgraphs and,
 /// optionally, the gateway in front of them (configured by the repository's gateway.yaml
 /// through the `*_URL` variables). Stopped by the test that started it.
 public actor LocalStack {
-    public static let subgraphs = ["people", "authors", "catalog", "reviews", "inventory"]
+    public static let subgraphs = ["people", "authors", "catalog", "reviews", "inventory", "shipping", "prices"]
 
     private var processes: [String: ManagedProcess] = [:]
     private var ports: [String: Int] = [:]

@@ -56,7 +56,8 @@ REPO_ROOT = HERE.parent.parent
 SCHEMA_PATH = HERE / "compose-spec.json"
 DEMO_DOMAIN_PATH = REPO_ROOT.parent / "shared" / "design" / "demo-domain.md"
 
-# Default ports (demo-domain.md: the subgraph table, and "The gateway listens on 4000").
+# Default ports (demo-domain.md: the subgraph table, and "The gateway listens on 4000"; shipping,
+# an Apollo Federation subgraph, and prices, a plain GraphQL service, come from issue 15).
 DEFAULT_PORTS: dict[str, int] = {
     "gateway": 4000,
     "people": 4001,
@@ -64,8 +65,10 @@ DEFAULT_PORTS: dict[str, int] = {
     "catalog": 4003,
     "reviews": 4004,
     "inventory": 4005,
+    "shipping": 4006,
+    "prices": 4007,
 }
-SUBGRAPHS = ("people", "authors", "catalog", "reviews", "inventory")
+SUBGRAPHS = ("people", "authors", "catalog", "reviews", "inventory", "shipping", "prices")
 GATEWAY = "gateway"
 # Environment variable of the gateway -> the subgraph product it must point at.
 GATEWAY_URL_VARS: dict[str, str] = {f"{name.upper()}_URL": name for name in SUBGRAPHS}

@@ -99,8 +99,10 @@ def test_default_ports_agree_with_demo_domain():
         pytest.skip(f"{cc.DEMO_DOMAIN_PATH} not present")
     text = cc.DEMO_DOMAIN_PATH.read_text(encoding="utf-8")
     table = dict(re.findall(r"^\|\s*(\w+)\s*\|\s*(\d{4})\s*\|", text, flags=re.M))
+    # The five model-protocol subgraphs are demo-domain.md's; the others (issue 15) are not in it.
     assert {name: int(port) for name, port in table.items()} == \
-        {name: cc.DEFAULT_PORTS[name] for name in cc.SUBGRAPHS}
+        {name: cc.DEFAULT_PORTS[name] for name in cc.SUBGRAPHS if name in table}
+    assert set(table) == {"people", "authors", "catalog", "reviews", "inventory"}
     assert re.search(r"gateway listens on 4000", text)
 
 

@@ -1,3 +1,13 @@
+/// What an upstream service speaks, and so how the gateway fetches rows from it by key.
+public enum SubgraphProtocol: String, Sendable, Hashable, CaseIterable {
+    /// The model protocol (../shared/design/subgraph-protocol.md): collections filtered with `_in`.
+    case model
+    /// Any GraphQL service: its root fields are forwarded; models on it may declare lookups.
+    case graphql
+    /// An Apollo Federation v2 subgraph: entities resolved with `_entities`.
+    case federation
+}
+
 /// One upstream GraphQL service the gateway talks to.
 public struct SubgraphConfig: Sendable, Hashable {
     /// A header sent on every request to the subgraph.
@@ -42,6 +52,8 @@ public struct SubgraphConfig: Sendable, Hashable {
     public var name: String
     /// The GraphQL endpoint, `http` or `https`, environment variables already substituted.
     public var url: String
+    /// What the service speaks (default: the model protocol).
+    public var `protocol`: SubgraphProtocol
     public var connectTimeout: Duration
     public var requestTimeout: Duration
     /// In declaration order.
@@ -56,14 +68,16 @@ public struct SubgraphConfig: Sendable, Hashable {
     ///   - requestTimeout: default 30 s.
     ///   - headers: default none.
     ///   - propagate: default none.
+    ///   - protocol: default `.model`.
     ///   - location: default nil.
     public init(
         name: String, url: String, connectTimeout: Duration = SubgraphConfig.defaultConnectTimeout,
         requestTimeout: Duration = SubgraphConfig.defaultRequestTimeout, headers: [Header] = [],
-        propagate: [PropagatedHeader] = [], location: SourceLocation? = nil
+        propagate: [PropagatedHeader] = [], protocol: SubgraphProtocol = .model, location: SourceLocation? = nil
     ) {
         self.name = name
         self.url = url
+        self.protocol = `protocol`
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.headers = headers

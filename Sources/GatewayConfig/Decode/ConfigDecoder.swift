@@ -28,9 +28,10 @@ struct ConfigDecoder {
             }
         }
         var models: [RawModel] = []
+        let federation = Set(subgraphs.filter { $0.protocol?.value == .federation }.map(\.name.value))
         if let node = top["models"] {
             for entry in reader.list(node, what: "a list of models", emptyIsNone: true) ?? [] {
-                if let model = decodeModel(entry) { models.append(model) }
+                if let model = decodeModel(entry, federationSubgraphs: federation) { models.append(model) }
             }
         }
         var relationships: [RawRelationship] = []
@@ -73,7 +74,7 @@ struct ConfigDecoder {
         guard
             let fields = reader.mapping(
                 node, expected: "a subgraph", label: label, required: ["name", "url"],
-                optional: ["timeouts", "headers", "propagate"])
+                optional: ["timeouts", "headers", "propagate", "protocol"])
         else { return nil }
         let name = reader.string(fields, "name")
         let url = reader.string(fields, "url")
@@ -95,10 +96,22 @@ struct ConfigDecoder {
         if let node = fields.present("propagate") {
             propagate = decodePropagate(node, label: label)
         }
+        var kind: Located<SubgraphProtocol>?
+        if let text = reader.optionalString(fields, "protocol") {
+            if let value = SubgraphProtocol(rawValue: text.value) {
+                kind = Located(value, at: text.location)
+            } else {
+                let kinds = SubgraphProtocol.allCases.map(\.rawValue)
+                reader.fail(
+                    .invalidValue,
+                    "invalid protocol \"\(text.value)\" for \(label)\(Suggestions.didYouMean(text.value, kinds))expected model, graphql or federation",
+                    at: text.location)
+            }
+        }
         guard let name, let url else { return nil }
         return RawSubgraph(
             location: fields.location, name: name, url: url, connectTimeout: connect, requestTimeout: request,
-            headers: headers, propagate: propagate)
+            headers: headers, propagate: propagate, protocol: kind)
     }
 
     static let propagateKeys = ["name", "rename", "default", "required"]
@@ -178,18 +191,42 @@ struct ConfigDecoder {
 
     // MARK: Models
 
-    mutating func decodeModel(_ node: Node) -> RawModel? {
+    /// - Parameter federationSubgraphs: subgraphs with `protocol: federation`, whose models may
+    ///   have neither collection nor lookup (their entities are reached by `@key`).
+    mutating func decodeModel(_ node: Node, federationSubgraphs: Set<String> = []) -> RawModel? {
         let label = NodeReader.peek(node, "name").map { "model \"\($0)\"" } ?? "model"
         guard
             let fields = reader.mapping(
-                node, expected: "a model", label: label, required: ["name", "subgraph", "type", "collection"])
+                node, expected: "a model", label: label, required: ["name", "subgraph", "type"],
+                optional: ["collection", "lookup"])
         else { return nil }
         let name = reader.string(fields, "name")
         let subgraph = reader.string(fields, "subgraph")
         let type = reader.string(fields, "type")
-        let collection = reader.string(fields, "collection")
-        guard let name, let subgraph, let type, let collection else { return nil }
-        return RawModel(location: fields.location, name: name, subgraph: subgraph, type: type, collection: collection)
+        let collection = reader.optionalString(fields, "collection")
+        var lookup: RawModel.Lookup?
+        var valid = true
+        if let node = fields.present("lookup") {
+            if let entry = reader.mapping(
+                node, expected: "a lookup", label: "lookup of \(label)", required: ["field", "argument"], optional: ["key"]),
+                let field = reader.string(entry, "field"), let argument = reader.string(entry, "argument")
+            {
+                lookup = RawModel.Lookup(location: entry.location, field: field, argument: argument, key: reader.optionalString(entry, "key"))
+            } else {
+                valid = false
+            }
+        }
+        if collection == nil && lookup == nil && fields.present("lookup") == nil
+            && !(subgraph.map { federationSubgraphs.contains($0.value) } ?? false)
+        {
+            reader.fail(
+                .missingKey,
+                "\(label) needs a collection (a root field listing its rows), or a lookup (a root field answering a row by key: lookup: {field: bookById, argument: id}); only models on protocol: federation subgraphs may have neither",
+                at: fields.location)
+            valid = false
+        }
+        guard valid, let name, let subgraph, let type else { return nil }
+        return RawModel(location: fields.location, name: name, subgraph: subgraph, type: type, collection: collection, lookup: lookup)
     }
 
     // MARK: Relationships

@@ -70,6 +70,8 @@ public struct RawSubgraph: Sendable, Hashable {
     public var headers: [Header]
     /// `propagate:`, the client headers forwarded to the subgraph, in declaration order.
     public var propagate: [RawPropagatedHeader] = []
+    /// `protocol:`, when given.
+    public var `protocol`: Located<SubgraphProtocol>? = nil
 }
 
 /// An entry of a subgraph's `propagate:`: a header name alone, or a mapping.
@@ -88,11 +90,22 @@ public struct RawPropagatedHeader: Sendable, Hashable {
 
 /// An entry of `models:`.
 public struct RawModel: Sendable, Hashable {
+    /// A model's `lookup:`.
+    public struct Lookup: Sendable, Hashable {
+        public var location: SourceLocation
+        public var field: Located<String>
+        public var argument: Located<String>
+        /// `key:`, when given (else the type's field named like the argument).
+        public var key: Located<String>?
+    }
+
     public var location: SourceLocation
     public var name: Located<String>
     public var subgraph: Located<String>
     public var type: Located<String>
-    public var collection: Located<String>
+    /// Absent only for a model with a lookup (the stage checks which).
+    public var collection: Located<String>?
+    public var lookup: Lookup? = nil
 }
 
 /// An entry of `relationships:` (OpenDD `kind: Relationship`, `version: v1`).

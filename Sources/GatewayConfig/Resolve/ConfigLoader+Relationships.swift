@@ -94,6 +94,14 @@ struct RelationshipResolver {
                     at: entry.kind.location)
             }
             junction = resolveModel(through.model, subgraph: through.subgraph, role: "junction", label: label)
+            for (role, side) in [("junction", junction), ("target", model)] {
+                if let side, !side.hasCollection {
+                    fail(
+                        .invalidValue,
+                        "\(label) goes through a junction model, which needs its \(role) model \(side.name) to have a collection; \(side.name) only answers by key",
+                        at: through.model.location)
+                }
+            }
         }
 
         // The sides the mappings join.
@@ -122,6 +130,26 @@ struct RelationshipResolver {
         let mapping: [FieldMapping]
         if entry.through == nil {
             mapping = resolvePairs(entry.mapping, in: label, from: "source", sourceSide, to: "target", targetSide)
+            if let model, model.isEntity, entry.kind.value != .object {
+                fail(
+                    .invalidValue,
+                    "\(label) is an Array relationship to model \(model.name), federation entities of subgraph \(model.subgraph): _entities answers one entity per key, so the relationship is relationshipType: Object",
+                    at: entry.kind.location)
+            }
+            if let model, let lookup = model.lookup, !model.hasCollection {
+                // A lookup answers one row per key: an Object relationship on that one key.
+                if entry.kind.value != .object {
+                    fail(
+                        .invalidValue,
+                        "\(label) is an Array relationship to model \(model.name), which only offers the lookup \(lookup.field): a lookup answers one row per key, so the relationship is relationshipType: Object",
+                        at: entry.kind.location)
+                } else if entry.mapping.count > 1 {
+                    fail(
+                        .invalidValue,
+                        "\(label) maps \(entry.mapping.count) fields to model \(model.name), whose lookup \(lookup.field) takes one key (\(lookup.keyField))",
+                        at: entry.mappingLocation)
+                }
+            }
         } else {
             mapping = resolvePairs(entry.mapping, in: label, from: "source", sourceSide, to: "junction", junctionSide)
         }
@@ -211,6 +239,24 @@ struct RelationshipResolver {
                     .scalarMismatch,
                     "a mapping between fields of different scalar types in \(place): \(from.type.name).\(fromField) is \(fromDef.type.namedType) but \(to.type.name).\(toField) is \(scalar)",
                     at: pair.location)
+                continue
+            }
+            if model.isEntity {
+                // Entities by representation: the composer checks the mapped fields against
+                // the type's @keys in the subgraph's SDL.
+                mapping.append(FieldMapping(sourceField: fromField, targetField: toField, scalarType: scalar))
+                continue
+            }
+            if let lookup = model.lookup, !model.hasCollection {
+                // Rows by key through the lookup: the mapping names the field the lookup answers by.
+                guard toField == lookup.keyField else {
+                    fail(
+                        .notBatchable,
+                        "model \(model.name) has no collection, only the lookup \(lookup.field)(\(lookup.argument):), which answers by \(lookup.keyField): map to \(lookup.keyField)",
+                        at: pair.targetField.location)
+                    continue
+                }
+                mapping.append(FieldMapping(sourceField: fromField, targetField: toField, scalarType: scalar))
                 continue
             }
             if let reason = Self.inFilterProblem(model: model, field: toField, scalar: scalar, schema: to.schema) {

@@ -85,7 +85,7 @@ extension ConfigLoader {
                             name: $0.name.value, upstreamName: $0.rename?.value, defaultValue: $0.defaultValue?.value,
                             required: $0.required?.value ?? false)
                     },
-                    location: entry.location))
+                    protocol: entry.protocol?.value ?? .model, location: entry.location))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return subgraphs

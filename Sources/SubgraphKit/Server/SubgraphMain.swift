@@ -43,6 +43,38 @@ public struct SubgraphOptions: ParsableArguments {
 /// The whole `main` of a subgraph executable: parse the flags, open and seed the database,
 /// serve until SIGINT or SIGTERM.
 public enum SubgraphMain {
+    /// A subgraph that is not a model-protocol service: `makeEndpoint` builds its engine from
+    /// the flags (`--scale` for its data; `--database` and `--max-rows` are the model
+    /// protocol's and may be ignored).
+    public static func run(
+        name: String, defaultPort: Int, makeEndpoint: (SubgraphOptions) throws -> some SubgraphEndpoint
+    ) async {
+        let options = SubgraphOptions.parseOrExit()
+        var logger = Logger(label: "subgraph.\(name)")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        do {
+            let endpoint = try makeEndpoint(options)
+            try await serve(endpoint, name: name, defaultPort: defaultPort, options: options, logger: logger)
+        } catch {
+            logger.critical("\(name) stopped: \(error)")
+            exit(1)
+        }
+    }
+
+    static func serve(
+        _ endpoint: some SubgraphEndpoint, name: String, defaultPort: Int, options: SubgraphOptions, logger: Logger
+    ) async throws {
+        let host = options.host
+        let app = SubgraphServer.application(
+            service: endpoint, host: host, port: options.port ?? defaultPort, logger: logger,
+            latency: .milliseconds(options.latencyMs), logRequests: options.logRequests
+        ) { port in
+            // Tests and scripts read this line to learn the port (useful with --port 0).
+            FileHandle.standardOutput.write(Data("\(name) listening on \(host):\(port)\n".utf8))
+        }
+        try await app.runService()
+    }
+
     public static func run(name: String, defaultPort: Int, models: [Model]) async {
         let options = SubgraphOptions.parseOrExit()
         var logger = Logger(label: "subgraph.\(name)")
@@ -57,15 +89,7 @@ public enum SubgraphMain {
                 "subgraph": "\(name)", "database": "\(options.database ?? ":memory:")",
                 "scale": "\(options.scale)", "extensions": "\(!options.withoutExtensions)", "took": "\(ContinuousClock.now - started)",
             ])
-            let host = options.host
-            let app = SubgraphServer.application(
-                service: service, host: host, port: options.port ?? defaultPort, logger: logger,
-                latency: .milliseconds(options.latencyMs), logRequests: options.logRequests
-            ) { port in
-                // Tests and scripts read this line to learn the port (useful with --port 0).
-                FileHandle.standardOutput.write(Data("\(name) listening on \(host):\(port)\n".utf8))
-            }
-            try await app.runService()
+            try await serve(service, name: name, defaultPort: defaultPort, options: options, logger: logger)
         } catch {
             logger.critical("\(name) stopped: \(error)")
             exit(1)

@@ -4,7 +4,22 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Serves a ``SubgraphService`` over HTTP: `POST /graphql` and `GET /health`.
+/// What answers a subgraph's GraphQL requests: the model protocol's ``SubgraphService``, or
+/// any other GraphQL engine (a demo subgraph that does not speak the model protocol).
+public protocol SubgraphEndpoint: Sendable {
+    /// The subgraph's name, for logs and the server header.
+    var name: String { get }
+    /// Largest request body accepted.
+    var maxBodyBytes: Int { get }
+    /// The answer to one request, as JSON bytes.
+    func execute(_ request: GraphQLRequestBody) async -> [UInt8]
+}
+
+extension SubgraphService: SubgraphEndpoint {
+    public var maxBodyBytes: Int { limits.maxBodyBytes }
+}
+
+/// Serves a ``SubgraphEndpoint`` over HTTP: `POST /graphql` and `GET /health`.
 public enum SubgraphServer {
     /// Builds the Hummingbird application.
     ///
@@ -18,7 +33,7 @@ public enum SubgraphServer {
     ///   - logRequests: print `request START END` per `/graphql` request, in nanoseconds of
     ///     the system-wide monotonic clock, so other processes' times compare with them.
     public static func application(
-        service: SubgraphService, host: String = "127.0.0.1", port: Int, logger: Logger,
+        service: some SubgraphEndpoint, host: String = "127.0.0.1", port: Int, logger: Logger,
         latency: Duration = .zero, logRequests: Bool = false,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -26,7 +41,7 @@ public enum SubgraphServer {
         router.get("/health") { _, _ -> Response in
             Self.json(status: .ok, #"{"status":"ok"}"#.utf8)
         }
-        let maxBody = service.limits.maxBodyBytes
+        let maxBody = service.maxBodyBytes
         router.post("/graphql") { request, _ -> Response in
             let start = logRequests ? monotonicNanoseconds() : 0
             defer {
