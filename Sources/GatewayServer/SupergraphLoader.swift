@@ -42,8 +42,8 @@ public enum SupergraphLoader {
         path: String, environment: [String: String] = ProcessInfo.processInfo.environment, client: UpstreamClient,
         wait: Duration = .seconds(60), logger: Logger
     ) async throws(LoadError) -> Supergraph {
-        let raw: RawConfig
-        let subgraphs: [SubgraphConfig]
+        var raw: RawConfig
+        var subgraphs: [SubgraphConfig]
         do {
             raw = try ConfigLoader.load(path: path, environment: environment)
         } catch {
@@ -58,6 +58,19 @@ public enum SupergraphLoader {
         case (.failure(let error), _), (_, .failure(let error)): throw .configuration(error)
         }
         var schemas = try await introspectAll(subgraphs, client: client, wait: wait, logger: logger)
+        // A subgraph that names no protocol but serves `_service` and `_entities` is an Apollo
+        // Federation subgraph.
+        for index in raw.subgraphs.indices where raw.subgraphs[index].protocol == nil {
+            let name = raw.subgraphs[index].name.value
+            guard let query = schemas[name]?.query, query.field("_service") != nil, query.field("_entities") != nil else { continue }
+            raw.subgraphs[index].protocol = Located(.federation, at: raw.subgraphs[index].location)
+            logger.info("detected an Apollo Federation subgraph (it serves _service and _entities)", metadata: ["subgraph": "\(name)"])
+        }
+        do {
+            subgraphs = try ConfigLoader.resolveSubgraphs(raw)
+        } catch {
+            throw .configuration(error)
+        }
         let federation = try await readFederation(subgraphs, schemas: &schemas, client: client)
         let configuration: GatewayConfiguration
         do {

@@ -139,6 +139,21 @@ struct FederationTests {
         }
     }
 
+    /// gateway.yaml without `protocol: federation` on shipping: the gateway finds out.
+    @Test func aFederationSubgraphIsDetectedWhenNoProtocolIsGiven() async throws {
+        let yaml = try String(contentsOfFile: LocalStack.configPath, encoding: .utf8)
+        let line = "    url: ${SHIPPING_URL:-http://127.0.0.1:4006/graphql}\n    protocol: federation\n"
+        try #require(yaml.contains(line))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("detect-\(UUID().uuidString).yaml").path
+        try yaml.replacingOccurrences(of: line, with: "    url: ${SHIPPING_URL:-http://127.0.0.1:4006/graphql}\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withStack(config: path) { stack in
+            let answer = try await stack.query("{ stocks(limit: 1) { book_id library_id book { deliveryDays } shipment { id } } }")
+            #expect(answer == ["data": ["stocks": [["book_id": "1", "library_id": "1", "book": ["deliveryDays": 2], "shipment": ["id": "s1"]]]]])
+        }
+    }
+
     @Test func aServiceWithoutServiceSDLIsRefusedAsAFederationSubgraph() async throws {
         try await withStack { stack in
             var environment = await stack.environment

@@ -28,7 +28,9 @@ struct ConfigDecoder {
             }
         }
         var models: [RawModel] = []
-        let federation = Set(subgraphs.filter { $0.protocol?.value == .federation }.map(\.name.value))
+        // Subgraphs that are or may turn out to be federation subgraphs (no protocol given: the
+        // loader detects `_service` and `_entities`), whose models may lack a collection.
+        let federation = Set(subgraphs.filter { ($0.protocol?.value ?? .federation) == .federation }.map(\.name.value))
         if let node = top["models"] {
             for entry in reader.list(node, what: "a list of models", emptyIsNone: true) ?? [] {
                 if let model = decodeModel(entry, federationSubgraphs: federation) { models.append(model) }
@@ -191,8 +193,9 @@ struct ConfigDecoder {
 
     // MARK: Models
 
-    /// - Parameter federationSubgraphs: subgraphs with `protocol: federation`, whose models may
-    ///   have neither collection nor lookup (their entities are reached by `@key`).
+    /// - Parameter federationSubgraphs: subgraphs with `protocol: federation` or none, whose
+    ///   models may have neither collection nor lookup (entities reached by `@key`; for a
+    ///   subgraph without `protocol:` the models stage checks it once the protocol is known).
     mutating func decodeModel(_ node: Node, federationSubgraphs: Set<String> = []) -> RawModel? {
         let label = NodeReader.peek(node, "name").map { "model \"\($0)\"" } ?? "model"
         guard

@@ -88,7 +88,16 @@ extension ConfigLoader {
                         location: entry.location))
                     continue
                 }
-                guard errors.count == errorCount, let lookup else { continue }
+                guard let lookup else {
+                    if entry.lookup == nil {
+                        errors.append(ConfigError(
+                            .missingKey,
+                            "model \"\(name)\" needs a collection (a root field listing its rows), or a lookup (a root field answering a row by key: lookup: {field: bookById, argument: id}); only models on protocol: federation subgraphs may have neither",
+                            at: entry.location))
+                    }
+                    continue
+                }
+                guard errors.count == errorCount else { continue }
                 models.append(ModelConfig(
                     name: name, subgraph: subgraph, typeName: typeName, collection: "", filterType: "", lookup: lookup,
                     location: entry.location))
