@@ -87,10 +87,15 @@ public final class GatewayExecutor: Sendable {
         /// request from when it was asked for to when it failed. Zero unless
         /// ``Configuration/timesUpstream`` is on.
         public var upstreamTime: Duration
+        /// Whether the request was refused before execution (a document that does not parse or
+        /// validate, variables that do not coerce, a limit, a missing header): GraphQL over
+        /// HTTP answers those 400 under `application/graphql-response+json`.
+        public var isRequestError: Bool
 
-        public init(body: [UInt8], upstreamTime: Duration = .zero) {
+        public init(body: [UInt8], upstreamTime: Duration = .zero, isRequestError: Bool = false) {
             self.body = body
             self.upstreamTime = upstreamTime
+            self.isRequestError = isRequestError
         }
     }
 

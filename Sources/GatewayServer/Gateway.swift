@@ -34,6 +34,8 @@ public final class Gateway: Sendable {
     let analyses: Mutex<[AnalysisKey: OperationAnalysis]>
     /// Bounds how many operations execute at once (and so the memory they hold).
     let limiter: ConcurrencyLimiter
+    /// Automatic persisted queries and the allow-list (`persistedQueries:` in gateway.yaml).
+    public let persistedQueries: PersistedQueries
 
     /// - Parameters:
     ///   - configuration: the executor's; its `maxResponseBytes` is replaced by the limits'.
@@ -45,6 +47,9 @@ public final class Gateway: Sendable {
         configuration: GatewayExecutor.Configuration = .init(), maxConcurrentOperations: Int = 32,
         limits: OperationLimits? = nil, logger: Logger = Logger(label: "gateway")
     ) {
+        // The loader has read the allow-list already (``SupergraphLoader``); should it fail
+        // here after all, nothing is allowed rather than everything.
+        persistedQueries = (try? PersistedQueries(supergraph.configuration.persistedQueries)) ?? PersistedQueries(capacity: 0, allowed: [])
         limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentOperations))
         let limits = limits ?? supergraph.configuration.limits
         var configuration = configuration
@@ -81,6 +86,9 @@ public final class Gateway: Sendable {
             operation = try document.operation(named: request.operationName)
             if operation.operation == .subscription {
                 throw ResponseError("Subscriptions are not supported.", code: "BAD_REQUEST")
+            }
+            guard persistedQueries.allows(request.query, operation: operation, document: document) else {
+                throw PersistedQueries.notAllowed
             }
             variables = try coercion.coerceVariables(operation.variableDefinitions, values: request.variables)
         } catch {
@@ -167,15 +175,23 @@ public final class Gateway: Sendable {
     ///   - headers: the client's header fields that some subgraph gets
     ///     (``HeaderPropagation/clientHeaderNames``; others are ignored).
     public func execute(
-        _ request: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = []
+        _ sent: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = []
     ) async -> GatewayExecutor.Execution {
         metrics.request()
         let prepared: Prepared
+        let request: GraphQLRequestBody
         do {
+            request = try persistedQueries.resolve(sent)
             prepared = try prepare(request)
+        } catch let error as DocumentCache.ValidationFailure {
+            metrics.rejected()
+            return .init(body: errorResponseBody(error.errors), isRequestError: true)
+        } catch let error as ResponseError {
+            metrics.rejected()
+            return .init(body: errorResponseBody([error]), isRequestError: true)
         } catch {
             metrics.rejected()
-            return .init(body: errorResponseBody(error.errors))
+            return .init(body: errorResponseBody([ResponseError("\(error)", code: "INTERNAL_SERVER_ERROR")]), isRequestError: true)
         }
         var context = RequestContext.empty
         if !propagation.isEmpty {
@@ -184,7 +200,7 @@ public final class Gateway: Sendable {
                 let missing = propagation.missing(in: client, subgraphs: subgraphs(of: prepared))
                 guard missing.isEmpty else {
                     metrics.rejected()
-                    return .init(body: errorResponseBody(missing))
+                    return .init(body: errorResponseBody(missing), isRequestError: true)
                 }
             }
             context = propagation.context(for: client)
@@ -194,6 +210,15 @@ public final class Gateway: Sendable {
                 plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,
                 variables: prepared.variables, rawBody: rawBody, context: context)
         }
+    }
+
+    /// The kind of operation a request would run (after resolving a persisted query), or nil
+    /// when it does not get that far (its execution then says why).
+    public func operationType(of sent: GraphQLRequestBody) -> OperationType? {
+        guard let request = try? persistedQueries.resolve(sent), let document = try? documents.prepare(request.query),
+            let operation = try? document.operation(named: request.operationName)
+        else { return nil }
+        return operation.operation
     }
 
     /// The plan of a request, as JSON and text (`POST /explain`).

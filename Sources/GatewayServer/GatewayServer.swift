@@ -9,7 +9,8 @@ import Upstream
 
 /// Serves a ``Gateway`` over HTTP.
 ///
-/// - `POST /graphql`: GraphQL over HTTP (JSON body `{query, operationName, variables}`).
+/// - `POST /graphql`, `GET /graphql`: GraphQL over HTTP (``GraphQLHTTP``): JSON body
+///   `{query, operationName, variables, extensions}` or a batch of them; GET for queries.
 /// - `POST /explain`: the same body; answers the query plan instead of running it.
 /// - `GET /health`: 200 while the process serves.
 /// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise.
@@ -38,25 +39,82 @@ public enum GatewayServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
         }
         let propagated = gateway.propagation.clientHeaderNames
+        /// Only the header fields some subgraph gets; `canonicalName` is lowercased.
+        @Sendable func clientHeaders(_ request: Request) -> [(name: String, value: String)] {
+            guard !propagated.isEmpty else { return [] }
+            var headers: [(name: String, value: String)] = []
+            for field in request.headers where propagated.contains(field.name.canonicalName) {
+                headers.append((field.name.canonicalName, field.value))
+            }
+            return headers
+        }
+        @Sendable func answer(
+            _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ type: GraphQLHTTP.MediaType,
+            received: ContinuousClock.Instant?
+        ) async -> Response {
+            let execution = await gateway.execute(body, rawBody: raw, headers: clientHeaders(request))
+            var response = GraphQLHTTP.response(GraphQLHTTP.status(requestError: execution.isRequestError, type), execution.body, type)
+            if let received {
+                response.headers[serverTimingField] = Self.serverTiming(upstream: execution.upstreamTime, total: received.duration(to: .now))
+            }
+            return response
+        }
         router.post("/graphql") { request, _ -> Response in
             let received = serverTiming ? ContinuousClock.now : nil
-            switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
-            case .rejected(let response): return response
-            case .body(let body, let raw):
-                // Only the fields some subgraph gets; `canonicalName` is lowercased.
-                var headers: [(name: String, value: String)] = []
-                if !propagated.isEmpty {
-                    for field in request.headers where propagated.contains(field.name.canonicalName) {
-                        headers.append((field.name.canonicalName, field.value))
-                    }
+            guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
+            if let problem = GraphQLHTTP.contentTypeProblem(request.headers[.contentType]) {
+                return GraphQLHTTP.response(
+                    .unsupportedMediaType, errorResponseBody([ResponseError(problem, code: "UNSUPPORTED_MEDIA_TYPE")]), type)
+            }
+            var request = request
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: gateway.limits.maxRequestBytes)
+            } catch {
+                return GraphQLHTTP.response(.contentTooLarge, tooLargeBody(gateway.limits.maxRequestBytes), type)
+            }
+            let raw = Array(buffer.readableBytesView)
+            let json: JSON
+            do {
+                json = try JSONParser.parse(raw)
+            } catch {
+                // Not a well-formed GraphQL-over-HTTP request: 400 whatever the media type.
+                let failure = ResponseError("The request body is not valid JSON: \(error)", code: "BAD_REQUEST")
+                return GraphQLHTTP.response(.badRequest, errorResponseBody([failure]), type)
+            }
+            if case .array(let items) = json {
+                let headers = clientHeaders(request)
+                return await batch(items, gateway: gateway, type: type) { body in
+                    await gateway.execute(body, headers: headers)
                 }
-                let execution = await gateway.execute(body, rawBody: raw, headers: headers)
-                var response = json(.ok, execution.body)
-                if let received {
-                    response.headers[serverTimingField] = Self.serverTiming(
-                        upstream: execution.upstreamTime, total: received.duration(to: .now))
-                }
-                return response
+            }
+            let body: GraphQLRequestBody
+            do throws(ResponseError) {
+                body = try GraphQLRequestBody(json: json)
+            } catch {
+                return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
+            }
+            return await answer(body, raw: raw, request, type, received: received)
+        }
+        router.get("/graphql") { request, _ -> Response in
+            let received = serverTiming ? ContinuousClock.now : nil
+            guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
+            let body: GraphQLRequestBody
+            do throws(ResponseError) {
+                body = try GraphQLHTTP.getRequest(GraphQLHTTP.formParameters(request.uri.query))
+            } catch {
+                return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
+            }
+            if gateway.operationType(of: body) == .mutation {
+                let refusal = ResponseError("Mutations are not allowed over GET; send them with POST.", code: "METHOD_NOT_ALLOWED")
+                return GraphQLHTTP.response(.methodNotAllowed, errorResponseBody([refusal]), type, allow: "POST")
+            }
+            return await answer(body, raw: nil, request, type, received: received)
+        }
+        for method in [HTTPRequest.Method.put, .delete, .patch] {
+            router.on("/graphql", method: method) { _, _ -> Response in
+                let refusal = ResponseError("/graphql takes GET (queries) and POST.", code: "METHOD_NOT_ALLOWED")
+                return GraphQLHTTP.response(.methodNotAllowed, errorResponseBody([refusal]), .json, allow: "GET, POST")
             }
         }
         router.post("/explain") { request, _ -> Response in
@@ -72,6 +130,56 @@ public enum GatewayServer {
             logger: logger)
     }
 
+    /// A batch: each operation answered in order (concurrently), at most `limits.maxBatch`.
+    static func batch(
+        _ items: [JSON], gateway: Gateway, type: GraphQLHTTP.MediaType,
+        execute: @escaping @Sendable (GraphQLRequestBody) async -> GatewayExecutor.Execution
+    ) async -> Response {
+        guard !items.isEmpty, items.count <= gateway.limits.maxBatch else {
+            let message = items.isEmpty
+                ? "The batch is empty."
+                : "The batch holds \(items.count) operations; the limit is \(gateway.limits.maxBatch) (limits.maxBatch in gateway.yaml)."
+            let error = ResponseError(
+                message, extensions: ["code": "BATCH_LIMIT", "limit": "maxBatch", "maximum": .int(gateway.limits.maxBatch)])
+            return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
+        }
+        let bodies = await withTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask {
+                    switch Result(catching: { () throws(ResponseError) in try GraphQLRequestBody(json: item) }) {
+                    case .success(let body): return (index, await execute(body).body)
+                    case .failure(let error): return (index, errorResponseBody([error]))
+                    }
+                }
+            }
+            var bodies = [[UInt8]](repeating: [], count: items.count)
+            for await (index, body) in group { bodies[index] = body }
+            return bodies
+        }
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, body) in bodies.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += body
+        }
+        out.append(UInt8(ascii: "]"))
+        return GraphQLHTTP.response(.ok, out, type)
+    }
+
+    static func notAcceptable() -> Response {
+        let error = ResponseError(
+            "The Accept header names no media type the gateway answers with: application/graphql-response+json or application/json.",
+            code: "NOT_ACCEPTABLE")
+        return GraphQLHTTP.response(.notAcceptable, errorResponseBody([error]), .json)
+    }
+
+    static func tooLargeBody(_ maxBytes: Int) -> [UInt8] {
+        errorResponseBody([
+            ResponseError(
+                "The request body is larger than \(maxBytes) bytes, the limit (limits.maxRequestBytes in gateway.yaml).",
+                extensions: ["code": "PAYLOAD_TOO_LARGE", "limit": "maxRequestBytes", "maximum": .int(maxBytes)])
+        ])
+    }
+
     enum Decoded {
         case body(GraphQLRequestBody, raw: [UInt8])
         case rejected(Response)
@@ -85,11 +193,7 @@ public enum GatewayServer {
         do {
             buffer = try await request.collectBody(upTo: maxBytes)
         } catch {
-            return .rejected(json(.contentTooLarge, errorResponseBody([
-                ResponseError(
-                    "The request body is larger than \(maxBytes) bytes, the limit (limits.maxRequestBytes in gateway.yaml).",
-                    extensions: ["code": "PAYLOAD_TOO_LARGE", "limit": "maxRequestBytes", "maximum": .int(maxBytes)])
-            ])))
+            return .rejected(json(.contentTooLarge, tooLargeBody(maxBytes)))
         }
         let decoded = buffer.withUnsafeReadableBytes { bytes in
             Result { () throws(ResponseError) in try GraphQLRequestBody(bytes: bytes) }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayConfig
+import GatewayEdge
 import GatewayExecution
 import GatewayJSON
 import GraphQLSupport
@@ -75,6 +76,8 @@ public enum SupergraphLoader {
         let configuration: GatewayConfiguration
         do {
             configuration = try ConfigLoader.resolve(raw, schemas: schemas)
+            // The allow-list's operations must parse before the gateway serves with it.
+            _ = try PersistedQueries(configuration.persistedQueries)
         } catch {
             throw .configuration(error)
         }

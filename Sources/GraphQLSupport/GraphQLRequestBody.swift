@@ -29,13 +29,23 @@ public struct GraphQLRequestBody: Sendable, Hashable {
         guard let object = json.objectValue else {
             throw ResponseError("The request body must be a JSON object, got \(json.kindName)", code: "BAD_REQUEST")
         }
-        guard let query = object["query"] else {
+        switch object["extensions"] {
+        case nil, .null?: extensions = nil
+        case .object(let values)?: extensions = values
+        case let other?:
+            throw ResponseError("\"extensions\" must be an object, got \(other.kindName)", code: "BAD_REQUEST")
+        }
+        switch object["query"] {
+        case .string(let text)?:
+            query = text
+        case nil, .null? where extensions?["persistedQuery"] != nil:
+            // An automatic persisted query sent by its hash alone.
+            query = ""
+        case nil, .null?:
             throw ResponseError("The request body has no \"query\"", code: "BAD_REQUEST")
+        case let other?:
+            throw ResponseError("\"query\" must be a string, got \(other.kindName)", code: "BAD_REQUEST")
         }
-        guard let queryText = query.stringValue else {
-            throw ResponseError("\"query\" must be a string, got \(query.kindName)", code: "BAD_REQUEST")
-        }
-        self.query = queryText
         switch object["operationName"] {
         case nil, .null?: operationName = nil
         case .string(let name)?: operationName = name
@@ -47,12 +57,6 @@ public struct GraphQLRequestBody: Sendable, Hashable {
         case .object(let values)?: variables = values
         case let other?:
             throw ResponseError("\"variables\" must be an object, got \(other.kindName)", code: "BAD_REQUEST")
-        }
-        switch object["extensions"] {
-        case nil, .null?: extensions = nil
-        case .object(let values)?: extensions = values
-        case let other?:
-            throw ResponseError("\"extensions\" must be an object, got \(other.kindName)", code: "BAD_REQUEST")
         }
     }
 

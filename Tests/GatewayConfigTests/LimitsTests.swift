@@ -91,7 +91,7 @@ import Testing
             ])
         expectError(
             decodeErrors("subgraphs:\n  - {name: catalog, url: \"http://c/graphql\"}\nlimits: [maxDepth]\n"), at: "3:9",
-            "expected limits (a mapping with the keys maxDepth, maxAliases, maxRootFields, maxListNesting, maxCost, defaultListSize, maxRequestBytes, maxResponseBytes, introspection), got a list")
+            "expected limits (a mapping with the keys maxDepth, maxAliases, maxRootFields, maxListNesting, maxCost, defaultListSize, maxRequestBytes, maxResponseBytes, introspection, maxBatch), got a list")
     }
 
     @Test func numbersBelowOneAreRefusedWithTheDefault() {

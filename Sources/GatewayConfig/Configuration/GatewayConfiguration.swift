@@ -10,6 +10,8 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var relationships: [RelationshipConfig]
     /// What one client operation may ask (`limits:`).
     public var limits: OperationLimits
+    /// Automatic persisted queries and the allow-list (`persistedQueries:`).
+    public var persistedQueries: PersistedQueryConfig
 
     /// - Parameters:
     ///   - subgraphs: default none.
@@ -18,8 +20,9 @@ public struct GatewayConfiguration: Sendable, Hashable {
     ///   - limits: default ``OperationLimits/init(maxDepth:maxAliases:maxRootFields:maxListNesting:maxCost:defaultListSize:maxRequestBytes:maxResponseBytes:introspection:)``'s defaults.
     public init(
         subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
-        limits: OperationLimits = OperationLimits()
+        limits: OperationLimits = OperationLimits(), persistedQueries: PersistedQueryConfig = PersistedQueryConfig()
     ) {
+        self.persistedQueries = persistedQueries
         self.subgraphs = subgraphs
         self.models = models
         self.relationships = relationships

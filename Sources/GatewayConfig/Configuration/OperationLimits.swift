@@ -30,6 +30,8 @@ public struct OperationLimits: Sendable, Hashable {
     public var maxResponseBytes: Int
     /// Whether clients may query `__schema` and `__type` (default true; `__typename` always works).
     public var introspection: Bool
+    /// Most operations in one batched request (a JSON array of requests; default 10).
+    public var maxBatch: Int
 
     /// - Parameters:
     ///   - maxDepth: default 15.
@@ -41,11 +43,13 @@ public struct OperationLimits: Sendable, Hashable {
     ///   - maxRequestBytes: default 16 MiB.
     ///   - maxResponseBytes: default 16 MiB.
     ///   - introspection: default true.
+    ///   - maxBatch: default 10.
     public init(
         maxDepth: Int = 15, maxAliases: Int = 30, maxRootFields: Int = 20, maxListNesting: Int = 5,
         maxCost: Int = 5_000_000, defaultListSize: Int = 100, maxRequestBytes: Int = 16 << 20,
-        maxResponseBytes: Int = 16 << 20, introspection: Bool = true
+        maxResponseBytes: Int = 16 << 20, introspection: Bool = true, maxBatch: Int = 10
     ) {
+        self.maxBatch = maxBatch
         self.maxDepth = maxDepth
         self.maxAliases = maxAliases
         self.maxRootFields = maxRootFields

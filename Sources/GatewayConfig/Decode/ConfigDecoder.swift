@@ -4,19 +4,19 @@ import Yams
 struct ConfigDecoder {
     var reader: NodeReader
 
-    static let topKeys = ["subgraphs", "models", "relationships", "limits"]
+    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries"]
 
     /// The keys of `limits:`, in the order the README lists them.
     static let limitKeys = [
         "maxDepth", "maxAliases", "maxRootFields", "maxListNesting", "maxCost", "defaultListSize", "maxRequestBytes",
-        "maxResponseBytes", "introspection",
+        "maxResponseBytes", "introspection", "maxBatch",
     ]
 
     mutating func decode(_ root: Node) -> RawConfig? {
         guard
             let top = reader.mapping(
                 root, expected: "the configuration", label: "the configuration", place: "at the top level",
-                required: ["subgraphs"], optional: ["models", "relationships", "limits"])
+                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries"])
         else { return nil }
 
         var subgraphs: [RawSubgraph] = []
@@ -44,9 +44,18 @@ struct ConfigDecoder {
         }
         var limits: RawLimits?
         if let node = top.present("limits") { limits = decodeLimits(node) }
+        var persistedQueries: RawPersistedQueries?
+        if let node = top.present("persistedQueries"),
+            let fields = reader.mapping(
+                node, expected: "persistedQueries", label: "persistedQueries", required: [], optional: ["cacheSize", "allowList"])
+        {
+            persistedQueries = RawPersistedQueries(
+                location: fields.location, cacheSize: reader.optionalInteger(fields, "cacheSize"),
+                allowList: reader.optionalString(fields, "allowList"))
+        }
         return RawConfig(
             file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
-            relationships: relationships, limits: limits)
+            relationships: relationships, limits: limits, persistedQueries: persistedQueries)
     }
 
     // MARK: Limits
@@ -66,7 +75,8 @@ struct ConfigDecoder {
             defaultListSize: reader.optionalInteger(fields, "defaultListSize"),
             maxRequestBytes: reader.optionalByteSize(fields, "maxRequestBytes"),
             maxResponseBytes: reader.optionalByteSize(fields, "maxResponseBytes"),
-            introspection: reader.optionalBool(fields, "introspection"))
+            introspection: reader.optionalBool(fields, "introspection"),
+            maxBatch: reader.optionalInteger(fields, "maxBatch"))
     }
 
     // MARK: Subgraphs

@@ -23,11 +23,14 @@ public struct RawConfig: Sendable, Hashable {
     public var relationships: [RawRelationship]
     /// `limits:`, when the file has it.
     public var limits: RawLimits?
+    /// `persistedQueries:`, when the file has it.
+    public var persistedQueries: RawPersistedQueries?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
-        relationships: [RawRelationship], limits: RawLimits? = nil
+        relationships: [RawRelationship], limits: RawLimits? = nil, persistedQueries: RawPersistedQueries? = nil
     ) {
+        self.persistedQueries = persistedQueries
         self.file = file
         self.subgraphsLocation = subgraphsLocation
         self.subgraphs = subgraphs
@@ -52,6 +55,15 @@ public struct RawLimits: Sendable, Hashable {
     public var maxRequestBytes: Located<Int>?
     public var maxResponseBytes: Located<Int>?
     public var introspection: Located<Bool>?
+    public var maxBatch: Located<Int>?
+}
+
+/// `persistedQueries:` at the top level.
+public struct RawPersistedQueries: Sendable, Hashable {
+    public var location: SourceLocation
+    public var cacheSize: Located<Int>?
+    /// A file of GraphQL documents, relative to gateway.yaml.
+    public var allowList: Located<String>?
 }
 
 /// An entry of `subgraphs:`.

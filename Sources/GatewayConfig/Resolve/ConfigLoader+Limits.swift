@@ -1,3 +1,5 @@
+import Foundation
+
 extension ConfigLoader {
     // MARK: Stage: limits
 
@@ -28,8 +30,40 @@ extension ConfigLoader {
         read(given.maxRequestBytes, "maxRequestBytes", into: &limits.maxRequestBytes, unit: " byte")
         read(given.maxResponseBytes, "maxResponseBytes", into: &limits.maxResponseBytes, unit: " byte")
         if let introspection = given.introspection { limits.introspection = introspection.value }
+        read(given.maxBatch, "maxBatch", into: &limits.maxBatch)
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return limits
+    }
+
+    // MARK: Stage: persisted queries
+
+    /// Checks `persistedQueries:` and reads its allow-list file (relative to gateway.yaml).
+    public static func resolvePersistedQueries(_ raw: RawConfig) throws(ConfigErrors) -> PersistedQueryConfig {
+        var config = PersistedQueryConfig()
+        guard let given = raw.persistedQueries else { return config }
+        var errors: [ConfigError] = []
+        if let size = given.cacheSize {
+            if size.value < 0 {
+                errors.append(ConfigError(
+                    .invalidValue, "persistedQueries.cacheSize must be at least 0 (0 turns automatic persisted queries off), got \(size.value)",
+                    at: size.location))
+            } else {
+                config.cacheSize = size.value
+            }
+        }
+        if let list = given.allowList {
+            let directory = URL(fileURLWithPath: raw.file).deletingLastPathComponent()
+            let url = list.value.hasPrefix("/") ? URL(fileURLWithPath: list.value) : directory.appendingPathComponent(list.value)
+            do {
+                let text = try String(contentsOf: url, encoding: .utf8)
+                config.allowList = PersistedQueryConfig.AllowList(path: url.path, text: text, location: list.location)
+            } catch {
+                errors.append(ConfigError(
+                    .invalidValue, "persistedQueries.allowList: cannot read \(url.path): \(error.localizedDescription)", at: list.location))
+            }
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return config
     }
 
     /// `15`, or for sizes `16777216 bytes (16 MiB)`.
