@@ -1,3 +1,4 @@
+import Foundation
 import GatewayConfig
 import Testing
 
@@ -131,5 +132,34 @@ import Testing
             limits: {maxDepth: 0}
             """, schemas: ["catalog": .init()])
         expectError(found, at: "3:20", "limits.maxDepth must be at least 1, got 0")
+    }
+}
+
+@Suite("persistedQueries in gateway.yaml")
+struct PersistedQueriesConfigTests {
+    @Test func theAllowListIsReadRelativeToTheFileAndItsProblemsAreLocated() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pq-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "query A { __typename }".write(to: directory.appendingPathComponent("ops.graphql"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("gateway.yaml").path
+        let good = try ConfigLoader.decode(
+            yaml: "subgraphs:\n  - {name: catalog, url: \"http://c/graphql\"}\npersistedQueries:\n  cacheSize: 5\n  allowList: ops.graphql\n", file: file, environment: [:])
+        let config = try ConfigLoader.resolvePersistedQueries(good)
+        #expect(config.cacheSize == 5)
+        #expect(config.allowList?.text == "query A { __typename }")
+        #expect(config.allowList?.path == directory.appendingPathComponent("ops.graphql").path)
+
+        let bad = try ConfigLoader.decode(
+            yaml: "subgraphs:\n  - {name: catalog, url: \"http://c/graphql\"}\npersistedQueries:\n  cacheSize: -1\n  allowList: missing.graphql\n", file: file, environment: [:])
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.resolvePersistedQueries(bad) }
+        do {
+            _ = try ConfigLoader.resolvePersistedQueries(bad)
+        } catch {
+            let located = error.errors.map { "\($0.location.map { "\($0.line):\($0.column)" } ?? "-") \($0.message)" }
+            #expect(located.count == 2)
+            #expect(located.first?.hasPrefix("4:14 persistedQueries.cacheSize must be at least 0") == true, "\(located)")
+            #expect(located.last?.hasPrefix("5:14 persistedQueries.allowList: cannot read ") == true, "\(located)")
+        }
     }
 }
