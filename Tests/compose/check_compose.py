@@ -75,6 +75,11 @@ GATEWAY_URL_VARS: dict[str, str] = {f"{name.upper()}_URL": name for name in SUBG
 # Products that compose may name before Package.swift declares them.
 PENDING_PRODUCTS = frozenset({GATEWAY})
 GATEWAY_CONFIG_FILE = "gateway.yaml"
+# The load balancer in front of the gateway replicas: a service of this image, configured by
+# NGINX_CONFIG_FILE mounted at NGINX_CONFIG_TARGET, publishing the gateway's port.
+LOAD_BALANCER_IMAGE = "nginx"
+NGINX_CONFIG_FILE = "deploy/nginx.conf"
+NGINX_CONFIG_TARGET = "/etc/nginx/nginx.conf"
 
 
 class MissingDependency(RuntimeError):
@@ -364,9 +369,63 @@ def _depends_on(service: dict) -> dict[str, str]:
 # MARK: - Compose checks
 
 
+def is_load_balancer(service: object) -> bool:
+    return isinstance(service, dict) and str(service.get("image", "")).split(":")[0].split("/")[-1] == LOAD_BALANCER_IMAGE
+
+
+def nginx_upstreams(text: str) -> list[tuple[str, int]]:
+    """The `server host:port` entries of an nginx configuration's upstream blocks."""
+    servers = []
+    for block in re.findall(r"upstream\s+\S+\s*\{([^}]*)\}", text):
+        for host, port in re.findall(r"(?:^|[;{])\s*server\s+([\w.-]+):(\d+)", block, re.MULTILINE):
+            servers.append((host, int(port)))
+    return servers
+
+
+def load_balancer_problems(name: str, service: dict, services: dict, ports_by_service: dict[str, int],
+                           product_by_service: dict[str, str], nginx_config: str | None) -> list[str]:
+    """The load balancer publishes the gateway's port, mounts deploy/nginx.conf, whose
+    upstream lists exactly the gateway replicas, and waits for them to be healthy."""
+    problems = []
+    published, port_problems = container_ports(service)
+    problems += [f"{name}: {text}" for text in port_problems]
+    gateway_port = DEFAULT_PORTS[GATEWAY]
+    if set(published) != {gateway_port}:
+        problems.append(f"{name}: the load balancer must publish the gateway's port {gateway_port}, publishes {sorted(set(published))}")
+    mounts = volume_mounts(service)
+    if not any(target == NGINX_CONFIG_TARGET and source and source.lstrip("./") == NGINX_CONFIG_FILE
+               for source, target, _kind in mounts):
+        problems.append(f"{name}: does not mount ./{NGINX_CONFIG_FILE} at {NGINX_CONFIG_TARGET}")
+    replicas = sorted(other for other, product in product_by_service.items() if product == GATEWAY)
+    if nginx_config is None:
+        problems.append(f"{name}: {NGINX_CONFIG_FILE} is missing")
+    else:
+        upstreams = sorted(nginx_upstreams(nginx_config))
+        wanted = sorted((replica, ports_by_service.get(replica, -1)) for replica in replicas)
+        if upstreams != wanted:
+            problems.append(f"{name}: {NGINX_CONFIG_FILE} balances over {upstreams}, but the gateway replicas are {wanted}")
+        if not re.search(rf"listen\s+{gateway_port}\s*;", nginx_config):
+            problems.append(f"{name}: {NGINX_CONFIG_FILE} does not listen on {gateway_port}")
+    depends = _depends_on(service)
+    for replica in replicas:
+        if depends.get(replica) != "service_healthy":
+            problems.append(f"{name}: does not wait for gateway replica '{replica}' to be healthy")
+    test = healthcheck_spec(service)
+    if test is None:
+        problems.append(f"{name}: no healthcheck")
+    else:
+        urls = re.findall(r"https?://[^\s\"']+", " ".join(test[1:]))
+        if not any(urlsplit(url).port == gateway_port and urlsplit(url).path == "/health" for url in urls):
+            problems.append(f"{name}: healthcheck does not request http://127.0.0.1:{gateway_port}/health")
+    return problems
+
+
 def compose_problems(compose: dict, products: set[str],
-                     pending: frozenset[str] = PENDING_PRODUCTS) -> Report:
-    """Project-specific consistency checks of a parsed compose document."""
+                     pending: frozenset[str] = PENDING_PRODUCTS, nginx_config: str | None = None) -> Report:
+    """Project-specific consistency checks of a parsed compose document (`nginx_config`: the
+    load balancer's configuration; default the repository's deploy/nginx.conf)."""
+    if nginx_config is None and (REPO_ROOT / NGINX_CONFIG_FILE).is_file():
+        nginx_config = (REPO_ROOT / NGINX_CONFIG_FILE).read_text(encoding="utf-8")
     report = Report()
     problem = report.problems.append
     services = compose.get("services") if isinstance(compose, dict) else None
@@ -379,9 +438,12 @@ def compose_problems(compose: dict, products: set[str],
     product_by_service: dict[str, str] = {}
     noted_pending: set[str] = set()
 
+    balancers = [name for name, service in services.items() if is_load_balancer(service)]
     for name, service in services.items():
         if not isinstance(service, dict):
             problem(f"{name}: service definition is not a mapping")
+            continue
+        if name in balancers:
             continue
         command = _command_list(service)
         if not command:
@@ -420,7 +482,14 @@ def compose_problems(compose: dict, products: set[str],
         published, port_problems = container_ports(service)
         for text in port_problems:
             problem(f"{name}: {text}")
-        if not published:
+        if product == GATEWAY and balancers:
+            # A replica behind the load balancer: reached inside the network only.
+            if published:
+                problem(f"{name}: a gateway replica behind the load balancer must not publish ports")
+            exposed = {_as_port(value) for value in service.get("expose") or []}
+            if port is not None and exposed != {port}:
+                problem(f"{name}: a gateway replica must expose its --port {port} (expose: [\"{port}\"])")
+        elif not published:
             problem(f"{name}: publishes no port")
         elif port is not None and set(published) != {port}:
             listed = ", ".join(str(p) for p in sorted(set(published)))
@@ -464,13 +533,19 @@ def compose_problems(compose: dict, products: set[str],
                 problem(f"{name}: depends_on '{dependency}' with condition service_healthy, "
                         f"but '{dependency}' has no healthcheck")
 
-    # Every product of the stack runs in exactly one service.
+    # Every product of the stack runs in exactly one service; the gateway may run as several
+    # replicas behind one load balancer.
     for product in DEFAULT_PORTS:
         runners = [name for name, runs in product_by_service.items() if runs == product]
         if not runners:
             problem(f"compose: no service runs '{product}'")
-        elif len(runners) > 1:
+        elif len(runners) > 1 and not (product == GATEWAY and len(balancers) == 1):
             problem(f"compose: '{product}' runs in several services: {', '.join(runners)}")
+    if len(balancers) > 1:
+        problem(f"compose: several load balancers: {', '.join(balancers)}")
+    for name in balancers:
+        for text in load_balancer_problems(name, services[name], services, ports_by_service, product_by_service, nginx_config):
+            problem(text)
 
     for name, product in product_by_service.items():
         if product == GATEWAY:
@@ -528,6 +603,7 @@ class Inputs:
     package_swift: str
     schema: dict
     gateway_config_exists: bool
+    nginx_config: str | None = None
 
 
 def read_inputs(root: Path = REPO_ROOT, schema_path: Path = SCHEMA_PATH) -> Inputs:
@@ -537,6 +613,7 @@ def read_inputs(root: Path = REPO_ROOT, schema_path: Path = SCHEMA_PATH) -> Inpu
         package_swift=(root / "Package.swift").read_text(encoding="utf-8"),
         schema=load_schema(schema_path),
         gateway_config_exists=(root / GATEWAY_CONFIG_FILE).is_file(),
+        nginx_config=(root / NGINX_CONFIG_FILE).read_text(encoding="utf-8") if (root / NGINX_CONFIG_FILE).is_file() else None,
     )
 
 
@@ -553,9 +630,10 @@ def check(inputs: Inputs) -> tuple[Report, dict]:
         return report, {}
 
     products = package_products(inputs.package_swift)
-    report.extend(compose_problems(compose, products))
+    report.extend(compose_problems(compose, products, nginx_config=inputs.nginx_config))
 
-    services = compose.get("services") or {}
+    # The load balancer runs its own image: not built by the Dockerfile.
+    services = {name: s for name, s in (compose.get("services") or {}).items() if not is_load_balancer(s)}
     commands = [_command_list(s) for s in services.values() if isinstance(s, dict)]
     run_products = sorted({c[0] for c in commands if c})
     gateway_config = next((_option(c, "--config") for c in commands if c and c[0] == GATEWAY), None)

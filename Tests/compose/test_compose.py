@@ -82,8 +82,13 @@ def test_compose_file_is_consistent_with_the_package(compose, products):
 
 def test_compose_file_runs_the_whole_stack_on_default_ports(compose):
     services = compose["services"]
-    ports = {cc._command_list(s)[0]: int(cc._option(cc._command_list(s), "--port")) for s in services.values()}
+    ports = {cc._command_list(s)[0]: int(cc._option(cc._command_list(s), "--port"))
+             for s in services.values() if not cc.is_load_balancer(s)}
     assert ports == cc.DEFAULT_PORTS
+    # Two gateway replicas behind the load balancer, which publishes the gateway's port.
+    replicas = [name for name, s in services.items() if not cc.is_load_balancer(s) and cc._command_list(s)[0] == "gateway"]
+    assert replicas == ["gateway-1", "gateway-2"]
+    assert services["gateway"]["ports"] == ["4000:4000"]
 
 
 def test_whole_check_passes_and_main_prints_a_summary(inputs, capsys):
@@ -179,7 +184,8 @@ def test_subgraph_off_its_default_port_is_reported(doc):
     people["command"] = [("4011" if part == "4001" else part) for part in people["command"]]
     people["ports"] = ["4011:4011"]
     people["healthcheck"]["test"] = ["CMD", "curl", "-f", "http://127.0.0.1:4011/health"]
-    doc["services"]["gateway"]["environment"]["PEOPLE_URL"] = "http://people:4011/graphql"
+    for replica in ("gateway-1", "gateway-2"):
+        doc["services"][replica]["environment"]["PEOPLE_URL"] = "http://people:4011/graphql"
     problems = problems_of(doc)
     assert_reported(problems, r"people: people must use its default port 4001")
     assert len(problems) == 1, problems
@@ -196,7 +202,7 @@ def test_database_off_the_volume_is_reported(doc):
 
 
 def test_gateway_url_to_a_missing_service_or_wrong_port_is_reported(doc):
-    env = doc["services"]["gateway"]["environment"]
+    env = doc["services"]["gateway-1"]["environment"]
     env["CATALOG_URL"] = "http://catalogue:4003/graphql"
     env["REVIEWS_URL"] = "http://reviews:4005/graphql"
     env["INVENTORY_URL"] = "http://catalog:4003/graphql"
@@ -206,18 +212,18 @@ def test_gateway_url_to_a_missing_service_or_wrong_port_is_reported(doc):
         r"CATALOG_URL=.* points at 'catalogue', which is not a service",
         r"REVIEWS_URL=.* uses port 4005, but service 'reviews' listens on 4004",
         r"INVENTORY_URL=.* runs 'catalog', not 'inventory'",
-        r"gateway: environment lacks PEOPLE_URL",
+        r"gateway-1: environment lacks PEOPLE_URL",
     )
 
 
 def test_depends_on_without_service_healthy_is_reported(doc):
-    depends = doc["services"]["gateway"]["depends_on"]
+    depends = doc["services"]["gateway-1"]["depends_on"]
     depends["catalog"]["condition"] = "service_started"
     del depends["reviews"]
     assert_reported(
         problems_of(doc),
         r"depends_on 'catalog' with condition service_started",
-        r"REVIEWS_URL points at 'reviews' but gateway does not depend_on it",
+        r"REVIEWS_URL points at 'reviews' but gateway-1 does not depend_on it",
     )
 
 
@@ -226,8 +232,31 @@ def test_missing_healthcheck_is_reported(doc):
     assert_reported(
         problems_of(doc),
         r"authors: no healthcheck",
-        r"gateway: depends_on 'authors' with condition service_healthy, but 'authors' has no healthcheck",
+        r"gateway-1: depends_on 'authors' with condition service_healthy, but 'authors' has no healthcheck",
     )
+
+
+def test_load_balancer_must_balance_over_exactly_the_replicas(doc):
+    nginx = "events {}\nhttp { upstream g { server gateway-1:4000; server gateway-3:4000; } server { listen 4000; } }"
+    problems = cc.compose_problems(doc, ALL_PRODUCTS, nginx_config=nginx).problems
+    assert_reported(problems, r"gateway: deploy/nginx\.conf balances over \[\('gateway-1', 4000\), \('gateway-3', 4000\)\], but the gateway replicas are \[\('gateway-1', 4000\), \('gateway-2', 4000\)\]")
+
+
+def test_load_balancer_waits_for_every_replica_and_replicas_stay_unpublished(doc):
+    del doc["services"]["gateway"]["depends_on"]["gateway-2"]
+    doc["services"]["gateway-1"]["ports"] = ["4000:4000"]
+    doc["services"]["gateway"]["volumes"] = []
+    assert_reported(
+        problems_of(doc),
+        r"gateway: does not wait for gateway replica 'gateway-2' to be healthy",
+        r"gateway-1: a gateway replica behind the load balancer must not publish ports",
+        r"gateway: does not mount \./deploy/nginx\.conf at /etc/nginx/nginx\.conf",
+    )
+
+
+def test_nginx_upstreams_are_read_from_upstream_blocks():
+    text = "http {\n upstream a {\n  server gateway-1:4000 max_fails=1;\n  server 10.0.0.2:4001;\n keepalive 8;\n }\n server { listen 4000; } }"
+    assert cc.nginx_upstreams(text) == [("gateway-1", 4000), ("10.0.0.2", 4001)]
 
 
 def test_dockerfile_missing_a_product_or_the_config_copy_is_reported(inputs):
