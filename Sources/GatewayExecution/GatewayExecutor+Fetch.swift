@@ -18,19 +18,26 @@ extension GatewayExecutor {
             return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
         }
         let response: UpstreamResponse
-        let asked = run.timeline != nil ? ContinuousClock.now : nil
+        let asked = run.timeline != nil || observer != nil ? ContinuousClock.now : nil
         // The configured headers, then the client's (the config stage keeps their names apart).
         var headers = subgraph.upstreamHeaders
         if let forwarded = run.context.headers[name] { headers += forwarded }
         do {
             response = try await client.post(url: subgraph.url, body: body, headers: headers, timeouts: subgraph.upstreamTimeouts)
         } catch {
-            if let asked { run.timeline?.record(asked..<ContinuousClock.now) }
-            observer?(name, 0)
+            if let asked {
+                let span = asked..<ContinuousClock.now
+                run.timeline?.record(span)
+                observer?(UpstreamObservation(subgraph: name, responseBytes: 0, duration: span.upperBound - span.lowerBound, failed: true))
+            }
             return .failure(Self.failure(error, subgraph: name))
         }
-        if let asked { run.timeline?.record(response.roundTrip ?? asked..<ContinuousClock.now) }
-        observer?(name, response.body.count)
+        if let asked {
+            let span = response.roundTrip ?? asked..<ContinuousClock.now
+            run.timeline?.record(span)
+            observer?(UpstreamObservation(
+                subgraph: name, responseBytes: response.body.count, duration: span.upperBound - span.lowerBound, failed: false))
+        }
         let root: JSONRef
         do {
             let document = try JSONDocument(parsing: response.body)

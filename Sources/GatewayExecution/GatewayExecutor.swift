@@ -44,7 +44,7 @@ public final class GatewayExecutor: Sendable {
     public let configuration: Configuration
     let coercion: InputCoercion
     let introspection: IntrospectionExecutor
-    let observer: (@Sendable (_ subgraph: String, _ responseBytes: Int) -> Void)?
+    let observer: (@Sendable (UpstreamObservation) -> Void)?
     let logger: Logger
 
     /// - Parameters:
@@ -52,7 +52,7 @@ public final class GatewayExecutor: Sendable {
     ///     of the answer's body (0 when it failed), for metrics.
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (String, Int) -> Void)? = nil
+        logger: Logger = Logger(label: "gateway.executor"), observer: (@Sendable (UpstreamObservation) -> Void)? = nil
     ) {
         self.supergraph = supergraph
         self.client = client
@@ -61,6 +61,18 @@ public final class GatewayExecutor: Sendable {
         self.introspection = IntrospectionExecutor(schema: supergraph.schema)
         self.observer = observer
         self.logger = logger
+    }
+
+    /// One upstream request as metrics see it.
+    public struct UpstreamObservation: Sendable {
+        public var subgraph: String
+        /// The answer's size (0 when the request failed).
+        public var responseBytes: Int
+        /// From when the request was asked for to its answer (the driver's round trip when it
+        /// timed one) or its failure.
+        public var duration: Duration
+        /// Whether the request failed before an answer came (connection, timeout, size).
+        public var failed: Bool
     }
 
     /// One execution of a plan.
@@ -91,11 +103,14 @@ public final class GatewayExecutor: Sendable {
         /// validate, variables that do not coerce, a limit, a missing header): GraphQL over
         /// HTTP answers those 400 under `application/graphql-response+json`.
         public var isRequestError: Bool
+        /// The `extensions.code` of each error in the response, for metrics.
+        public var errorCodes: [String]
 
-        public init(body: [UInt8], upstreamTime: Duration = .zero, isRequestError: Bool = false) {
+        public init(body: [UInt8], upstreamTime: Duration = .zero, isRequestError: Bool = false, errorCodes: [String] = []) {
             self.body = body
             self.upstreamTime = upstreamTime
             self.isRequestError = isRequestError
+            self.errorCodes = errorCodes
         }
     }
 
@@ -142,9 +157,9 @@ public final class GatewayExecutor: Sendable {
         writer.errors = introspectionErrors
         // The outcomes point into the answers: they live until the response is written.
         guard let body = withExtendedLifetime(run.answers, { writer.write() }) else {
-            return Execution(body: responseTooLarge(plan), upstreamTime: upstreamTime)
+            return Execution(body: responseTooLarge(plan), upstreamTime: upstreamTime, errorCodes: ["OPERATION_LIMIT"])
         }
-        return Execution(body: body, upstreamTime: upstreamTime)
+        return Execution(body: body, upstreamTime: upstreamTime, errorCodes: writer.errors.map(\.code))
     }
 
     /// The answer in place of a response larger than ``Configuration/maxResponseBytes``:

@@ -62,7 +62,7 @@ public final class Gateway: Sendable {
         self.metrics = metrics
         self.executor = GatewayExecutor(
             supergraph: supergraph, client: client, configuration: configuration, logger: logger,
-            observer: { subgraph, bytes in metrics.upstreamRequest(subgraph: subgraph, responseBytes: bytes) })
+            observer: { metrics.upstreamRequest($0) })
         documents = DocumentCache(schema: supergraph.schema)
         planner = QueryPlanner(supergraph: supergraph)
         coercion = InputCoercion(schema: supergraph.schemaModel)
@@ -98,8 +98,10 @@ public final class Gateway: Sendable {
         guard violations.isEmpty else { throw DocumentCache.ValidationFailure(errors: violations) }
         let key = planKey(request, operation: operation, variables: variables)
         if let plan = plans.withLock({ $0[key] }) {
+            metrics.planCache(hit: true)
             return Prepared(plan: plan, document: document, operation: operation, variables: variables)
         }
+        metrics.planCache(hit: false)
         let plan: QueryPlan
         do {
             plan = try planner.plan(document: document, operation: operation, variables: variables)
@@ -177,31 +179,39 @@ public final class Gateway: Sendable {
     public func execute(
         _ sent: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = []
     ) async -> GatewayExecutor.Execution {
+        let started = ContinuousClock.now
         metrics.request()
+        let execution = await answer(sent, rawBody: rawBody, headers: headers)
+        metrics.answered(duration: started.duration(to: .now), errorCodes: execution.errorCodes, rejected: execution.isRequestError)
+        return execution
+    }
+
+    /// A request refused before execution, with its errors.
+    static func refused(_ errors: [ResponseError]) -> GatewayExecutor.Execution {
+        .init(body: errorResponseBody(errors), isRequestError: true, errorCodes: errors.map(\.code))
+    }
+
+    func answer(
+        _ sent: GraphQLRequestBody, rawBody: [UInt8]?, headers: [(name: String, value: String)]
+    ) async -> GatewayExecutor.Execution {
         let prepared: Prepared
         let request: GraphQLRequestBody
         do {
             request = try persistedQueries.resolve(sent)
             prepared = try prepare(request)
         } catch let error as DocumentCache.ValidationFailure {
-            metrics.rejected()
-            return .init(body: errorResponseBody(error.errors), isRequestError: true)
+            return Self.refused(error.errors)
         } catch let error as ResponseError {
-            metrics.rejected()
-            return .init(body: errorResponseBody([error]), isRequestError: true)
+            return Self.refused([error])
         } catch {
-            metrics.rejected()
-            return .init(body: errorResponseBody([ResponseError("\(error)", code: "INTERNAL_SERVER_ERROR")]), isRequestError: true)
+            return Self.refused([ResponseError("\(error)", code: "INTERNAL_SERVER_ERROR")])
         }
         var context = RequestContext.empty
         if !propagation.isEmpty {
             let client = HeaderPropagation.ClientHeaders(headers)
             if propagation.refusesMissing {
                 let missing = propagation.missing(in: client, subgraphs: subgraphs(of: prepared))
-                guard missing.isEmpty else {
-                    metrics.rejected()
-                    return .init(body: errorResponseBody(missing), isRequestError: true)
-                }
+                guard missing.isEmpty else { return Self.refused(missing) }
             }
             context = propagation.context(for: client)
         }

@@ -46,6 +46,12 @@ public struct ResponseError: Error, Sendable, Hashable, CustomStringConvertible 
         self.extensions = extensions
     }
 
+    /// Its `extensions.code`, or `INTERNAL_SERVER_ERROR` when it has none.
+    public var code: String {
+        if case .string(let code)? = extensions?["code"] { return code }
+        return "INTERNAL_SERVER_ERROR"
+    }
+
     /// An error with a stable `extensions.code`.
     public init(_ message: String, code: String, locations: [Location] = [], path: [PathElement]? = nil) {
         self.init(message, locations: locations, path: path, extensions: ["code": .string(code)])
