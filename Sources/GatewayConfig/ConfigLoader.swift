@@ -122,9 +122,11 @@ public enum ConfigLoader {
         let subgraphs = try resolveSubgraphs(raw)
         let limits = try resolveLimits(raw)
         let persistedQueries = try resolvePersistedQueries(raw)
+        let traffic = try resolveTraffic(raw)
         let models = try resolveModels(raw, subgraphs: subgraphs, schemas: schemas)
         let relationships = try resolveRelationships(raw, models: models, schemas: schemas)
         return GatewayConfiguration(
-            subgraphs: subgraphs, models: models, relationships: relationships, limits: limits, persistedQueries: persistedQueries)
+            subgraphs: subgraphs, models: models, relationships: relationships, limits: limits, persistedQueries: persistedQueries,
+            traffic: traffic)
     }
 }

@@ -18,26 +18,54 @@ extension GatewayExecutor {
             return .failure(FetchFailure(message: "Unknown subgraph \(name).", code: "INTERNAL_SERVER_ERROR", subgraph: name))
         }
         let response: UpstreamResponse
-        let asked = run.timeline != nil || observer != nil ? ContinuousClock.now : nil
         // The configured headers, then the client's (the config stage keeps their names apart).
         var headers = subgraph.upstreamHeaders
         if let forwarded = run.context.headers[name] { headers += forwarded }
-        do {
-            response = try await client.post(url: subgraph.url, body: body, headers: headers, timeouts: subgraph.upstreamTimeouts)
-        } catch {
-            if let asked {
+        // A query's request is sent again when its connection could not be made: nothing
+        // reached the subgraph. A mutation's never is.
+        var attemptsLeft = run.plan.operation == .query ? traffic.retries : 0
+        var asked = ContinuousClock.now
+        while true {
+            if let refusal = breakers.admit(name) {
+                return .failure(FetchFailure(
+                    message: "Subgraph \(name) failed: its last \(refusal.failures) requests failed, so the gateway sends it none for now (traffic.breakerOpenFor in gateway.yaml).",
+                    code: "SUBGRAPH_CIRCUIT_OPEN", subgraph: name))
+            }
+            var timeouts = subgraph.upstreamTimeouts
+            let left = ContinuousClock.now.duration(to: run.deadline)
+            guard left > .zero else {
+                return .failure(FetchFailure(
+                    message: "Subgraph \(name) was not asked: the operation's time is up (traffic.operationTimeout in gateway.yaml, \(traffic.operationTimeout)).",
+                    code: "SUBGRAPH_TIMEOUT", subgraph: name))
+            }
+            timeouts.request = min(timeouts.request, left)
+            asked = ContinuousClock.now
+            do {
+                response = try await client.post(url: subgraph.url, body: body, headers: headers, timeouts: timeouts)
+                break
+            } catch {
                 let span = asked..<ContinuousClock.now
                 run.timeline?.record(span)
                 observer?(UpstreamObservation(subgraph: name, responseBytes: 0, duration: span.upperBound - span.lowerBound, failed: true))
+                if error.kind != .cancelled { breakers.record(name, success: false) }
+                let undelivered = error.kind == .connectionRefused || error.kind == .connectFailed
+                if undelivered, attemptsLeft > 0 {
+                    attemptsLeft -= 1
+                    try? await Task.sleep(for: .milliseconds(25))
+                    continue
+                }
+                var failure = Self.failure(error, subgraph: name)
+                if error.kind == .timeout, left < subgraph.upstreamTimeouts.request {
+                    failure.message = "Subgraph \(name) failed: the operation's time ran out (traffic.operationTimeout in gateway.yaml, \(traffic.operationTimeout))."
+                }
+                return .failure(failure)
             }
-            return .failure(Self.failure(error, subgraph: name))
         }
-        if let asked {
-            let span = response.roundTrip ?? asked..<ContinuousClock.now
-            run.timeline?.record(span)
-            observer?(UpstreamObservation(
-                subgraph: name, responseBytes: response.body.count, duration: span.upperBound - span.lowerBound, failed: false))
-        }
+        breakers.record(name, success: response.status < 500)
+        let span = response.roundTrip ?? asked..<ContinuousClock.now
+        run.timeline?.record(span)
+        observer?(UpstreamObservation(
+            subgraph: name, responseBytes: response.body.count, duration: span.upperBound - span.lowerBound, failed: false))
         let root: JSONRef
         do {
             let document = try JSONDocument(parsing: response.body)

@@ -46,6 +46,9 @@ public final class GatewayExecutor: Sendable {
     let introspection: IntrospectionExecutor
     let observer: (@Sendable (UpstreamObservation) -> Void)?
     let logger: Logger
+    /// Deadlines, retries and circuit breaking (`traffic:` in gateway.yaml).
+    let traffic: TrafficConfig
+    let breakers: CircuitBreakers
 
     /// - Parameters:
     ///   - observer: called once for every upstream request sent, with its subgraph and the size
@@ -61,6 +64,8 @@ public final class GatewayExecutor: Sendable {
         self.introspection = IntrospectionExecutor(schema: supergraph.schema)
         self.observer = observer
         self.logger = logger
+        self.traffic = supergraph.configuration.traffic
+        self.breakers = CircuitBreakers(supergraph.configuration.traffic)
     }
 
     /// One upstream request as metrics see it.
@@ -88,6 +93,8 @@ public final class GatewayExecutor: Sendable {
         let timeline: UpstreamTimeline?
         /// The client's headers for upstream, per subgraph.
         let context: RequestContext
+        /// When the operation's upstream time is up (`traffic.operationTimeout`).
+        let deadline: ContinuousClock.Instant
     }
 
     /// An executed operation: the response body, and the time spent waiting on upstream.
@@ -131,7 +138,7 @@ public final class GatewayExecutor: Sendable {
     ) async -> Execution {
         let run = Run(
             plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count),
-            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil, context: context)
+            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil, context: context, deadline: .now + traffic.operationTimeout)
         var introspectionValues: JSONObject = [:]
         var introspectionErrors: [ResponseError] = []
         if plan.shape.fields.contains(where: { if case .introspection = $0 { true } else { false } }) {

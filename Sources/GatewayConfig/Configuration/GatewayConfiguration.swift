@@ -12,6 +12,8 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var limits: OperationLimits
     /// Automatic persisted queries and the allow-list (`persistedQueries:`).
     public var persistedQueries: PersistedQueryConfig
+    /// Deadlines, retries and circuit breaking of upstream requests (`traffic:`).
+    public var traffic: TrafficConfig
 
     /// - Parameters:
     ///   - subgraphs: default none.
@@ -20,8 +22,10 @@ public struct GatewayConfiguration: Sendable, Hashable {
     ///   - limits: default ``OperationLimits/init(maxDepth:maxAliases:maxRootFields:maxListNesting:maxCost:defaultListSize:maxRequestBytes:maxResponseBytes:introspection:)``'s defaults.
     public init(
         subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
-        limits: OperationLimits = OperationLimits(), persistedQueries: PersistedQueryConfig = PersistedQueryConfig()
+        limits: OperationLimits = OperationLimits(), persistedQueries: PersistedQueryConfig = PersistedQueryConfig(),
+        traffic: TrafficConfig = TrafficConfig()
     ) {
+        self.traffic = traffic
         self.persistedQueries = persistedQueries
         self.subgraphs = subgraphs
         self.models = models

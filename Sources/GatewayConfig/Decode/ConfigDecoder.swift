@@ -4,7 +4,7 @@ import Yams
 struct ConfigDecoder {
     var reader: NodeReader
 
-    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries"]
+    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries", "traffic"]
 
     /// The keys of `limits:`, in the order the README lists them.
     static let limitKeys = [
@@ -16,7 +16,7 @@ struct ConfigDecoder {
         guard
             let top = reader.mapping(
                 root, expected: "the configuration", label: "the configuration", place: "at the top level",
-                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries"])
+                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries", "traffic"])
         else { return nil }
 
         var subgraphs: [RawSubgraph] = []
@@ -44,6 +44,17 @@ struct ConfigDecoder {
         }
         var limits: RawLimits?
         if let node = top.present("limits") { limits = decodeLimits(node) }
+        var traffic: RawTraffic?
+        if let node = top.present("traffic"),
+            let fields = reader.mapping(
+                node, expected: "traffic", label: "traffic", required: [],
+                optional: ["operationTimeout", "retries", "breakerFailures", "breakerOpenFor"])
+        {
+            traffic = RawTraffic(
+                location: fields.location, operationTimeout: duration(fields, "operationTimeout"),
+                retries: reader.optionalInteger(fields, "retries"), breakerFailures: reader.optionalInteger(fields, "breakerFailures"),
+                breakerOpenFor: duration(fields, "breakerOpenFor"))
+        }
         var persistedQueries: RawPersistedQueries?
         if let node = top.present("persistedQueries"),
             let fields = reader.mapping(
@@ -55,7 +66,7 @@ struct ConfigDecoder {
         }
         return RawConfig(
             file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
-            relationships: relationships, limits: limits, persistedQueries: persistedQueries)
+            relationships: relationships, limits: limits, persistedQueries: persistedQueries, traffic: traffic)
     }
 
     // MARK: Limits

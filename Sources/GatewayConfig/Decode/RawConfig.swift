@@ -25,11 +25,15 @@ public struct RawConfig: Sendable, Hashable {
     public var limits: RawLimits?
     /// `persistedQueries:`, when the file has it.
     public var persistedQueries: RawPersistedQueries?
+    /// `traffic:`, when the file has it.
+    public var traffic: RawTraffic?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
-        relationships: [RawRelationship], limits: RawLimits? = nil, persistedQueries: RawPersistedQueries? = nil
+        relationships: [RawRelationship], limits: RawLimits? = nil, persistedQueries: RawPersistedQueries? = nil,
+        traffic: RawTraffic? = nil
     ) {
+        self.traffic = traffic
         self.persistedQueries = persistedQueries
         self.file = file
         self.subgraphsLocation = subgraphsLocation
@@ -56,6 +60,15 @@ public struct RawLimits: Sendable, Hashable {
     public var maxResponseBytes: Located<Int>?
     public var introspection: Located<Bool>?
     public var maxBatch: Located<Int>?
+}
+
+/// `traffic:` at the top level.
+public struct RawTraffic: Sendable, Hashable {
+    public var location: SourceLocation
+    public var operationTimeout: Located<Duration>?
+    public var retries: Located<Int>?
+    public var breakerFailures: Located<Int>?
+    public var breakerOpenFor: Located<Duration>?
 }
 
 /// `persistedQueries:` at the top level.

@@ -35,6 +35,47 @@ extension ConfigLoader {
         return limits
     }
 
+    // MARK: Stage: traffic
+
+    /// Checks `traffic:` and fills in the defaults.
+    public static func resolveTraffic(_ raw: RawConfig) throws(ConfigErrors) -> TrafficConfig {
+        var traffic = TrafficConfig()
+        guard let given = raw.traffic else { return traffic }
+        var errors: [ConfigError] = []
+        if let timeout = given.operationTimeout {
+            if timeout.value <= .zero {
+                errors.append(ConfigError(.invalidValue, "traffic.operationTimeout must be longer than 0, got \(timeout.value)", at: timeout.location))
+            } else {
+                traffic.operationTimeout = timeout.value
+            }
+        }
+        if let retries = given.retries {
+            if retries.value < 0 || retries.value > 5 {
+                errors.append(ConfigError(.invalidValue, "traffic.retries must be between 0 and 5, got \(retries.value)", at: retries.location))
+            } else {
+                traffic.retries = retries.value
+            }
+        }
+        if let failures = given.breakerFailures {
+            if failures.value < 0 {
+                errors.append(ConfigError(
+                    .invalidValue, "traffic.breakerFailures must be at least 0 (0 turns the circuit breaker off), got \(failures.value)",
+                    at: failures.location))
+            } else {
+                traffic.breakerFailures = failures.value
+            }
+        }
+        if let openFor = given.breakerOpenFor {
+            if openFor.value <= .zero {
+                errors.append(ConfigError(.invalidValue, "traffic.breakerOpenFor must be longer than 0, got \(openFor.value)", at: openFor.location))
+            } else {
+                traffic.breakerOpenFor = openFor.value
+            }
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return traffic
+    }
+
     // MARK: Stage: persisted queries
 
     /// Checks `persistedQueries:` and reads its allow-list file (relative to gateway.yaml).
