@@ -35,14 +35,14 @@ public struct GraphQLRequestBody: Sendable, Hashable {
         case let other?:
             throw ResponseError("\"extensions\" must be an object, got \(other.kindName)", code: "BAD_REQUEST")
         }
+        let persisted = extensions?["persistedQuery"].map { !$0.isNull } ?? false
         switch object["query"] {
         case .string(let text)?:
             query = text
-        case nil, .null? where extensions?["persistedQuery"] != nil:
-            // An automatic persisted query sent by its hash alone.
-            query = ""
         case nil, .null?:
-            throw ResponseError("The request body has no \"query\"", code: "BAD_REQUEST")
+            // Only an automatic persisted query may come by its hash alone.
+            guard persisted else { throw ResponseError("The request body has no \"query\"", code: "BAD_REQUEST") }
+            query = ""
         case let other?:
             throw ResponseError("\"query\" must be a string, got \(other.kindName)", code: "BAD_REQUEST")
         }

@@ -30,9 +30,10 @@ struct MetricsTests {
             // The second `{ __typename }` reuses the first one's plan.
             #expect(Self.sample(text, "gateway_plan_cache_misses_total") == 2)
             #expect(Self.sample(text, "gateway_plan_cache_hits_total") == 1)
-            #expect(Self.sample(text, #"gateway_upstream_requests_total{subgraph="prices"}"#) == 1)
-            #expect(Self.sample(text, #"gateway_upstream_failures_total{subgraph="prices"}"#) == 1)
-            #expect(Self.sample(text, #"gateway_upstream_request_duration_seconds_count{subgraph="prices"}"#) == 1)
+            // The query's request was refused, then sent once more (traffic.retries).
+            #expect(Self.sample(text, #"gateway_upstream_requests_total{subgraph="prices"}"#) == 2)
+            #expect(Self.sample(text, #"gateway_upstream_failures_total{subgraph="prices"}"#) == 2)
+            #expect(Self.sample(text, #"gateway_upstream_request_duration_seconds_count{subgraph="prices"}"#) == 2)
             #expect(text.contains(#"gateway_request_duration_seconds_bucket{le="0.001"}"#), "\(text)")
         }
     }

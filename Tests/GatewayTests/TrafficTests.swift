@@ -31,7 +31,7 @@ struct TrafficTests {
     }
 
     @Test func theCircuitOpensAfterConsecutiveFailuresAndAProbeClosesIt() async throws {
-        let config = try Self.config("  retries: 0\n  breakerFailures: 2\n  breakerOpenFor: 1s\n")
+        let config = try Self.config("  retries: 0\n  breakerFailures: 2\n  breakerOpenFor: 5s\n")
         defer { try? FileManager.default.removeItem(atPath: config) }
         try await withStack(config: config) { stack in
             let healthy = try await stack.query("{ currencies }")
@@ -51,7 +51,7 @@ struct TrafficTests {
                 == "Subgraph prices failed: its last 2 requests failed, so the gateway sends it none for now (traffic.breakerOpenFor in gateway.yaml).")
             // Back up, and after the open time one probe closes the circuit again.
             try await stack.restart("prices")
-            try await Task.sleep(for: .milliseconds(1_100))
+            try await Task.sleep(for: .milliseconds(5_100))
             let probe = try await stack.query("{ currencies }")
             #expect(probe == ["data": ["currencies": healthy.at("data", "currencies") ?? .null]])
             #expect(try await stack.query("{ currencies }") == probe)
