@@ -10,20 +10,24 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var relationships: [RelationshipConfig]
     /// What one client operation may ask (`limits:`).
     public var limits: OperationLimits
+    /// When a serving gateway reloads (`reload:`).
+    public var reload: ReloadSettings
 
     /// - Parameters:
     ///   - subgraphs: default none.
     ///   - models: default none.
     ///   - relationships: default none.
     ///   - limits: default ``OperationLimits/init(maxDepth:maxAliases:maxRootFields:maxListNesting:maxCost:defaultListSize:maxRequestBytes:maxResponseBytes:introspection:)``'s defaults.
+    ///   - reload: default ``ReloadSettings/init(watchConfig:pollSchemas:)``'s defaults.
     public init(
         subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
-        limits: OperationLimits = OperationLimits()
+        limits: OperationLimits = OperationLimits(), reload: ReloadSettings = ReloadSettings()
     ) {
         self.subgraphs = subgraphs
         self.models = models
         self.relationships = relationships
         self.limits = limits
+        self.reload = reload
     }
 
     public func subgraph(named name: String) -> SubgraphConfig? { subgraphs.first { $0.name == name } }

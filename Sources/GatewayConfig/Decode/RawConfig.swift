@@ -23,10 +23,12 @@ public struct RawConfig: Sendable, Hashable {
     public var relationships: [RawRelationship]
     /// `limits:`, when the file has it.
     public var limits: RawLimits?
+    /// `reload:`, when the file has it.
+    public var reload: RawReload?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
-        relationships: [RawRelationship], limits: RawLimits? = nil
+        relationships: [RawRelationship], limits: RawLimits? = nil, reload: RawReload? = nil
     ) {
         self.file = file
         self.subgraphsLocation = subgraphsLocation
@@ -34,7 +36,16 @@ public struct RawConfig: Sendable, Hashable {
         self.models = models
         self.relationships = relationships
         self.limits = limits
+        self.reload = reload
     }
+}
+
+/// `reload:` at the top level: when the serving gateway builds a new supergraph.
+public struct RawReload: Sendable, Hashable {
+    /// Where the mapping starts.
+    public var location: SourceLocation
+    public var watchConfig: Located<Bool>?
+    public var pollSchemas: Located<Duration>?
 }
 
 /// `limits:` at the top level: the operation limits, each key optional (the limits stage
