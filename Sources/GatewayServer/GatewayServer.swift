@@ -12,33 +12,37 @@ import Upstream
 /// - `POST /graphql`: GraphQL over HTTP (JSON body `{query, operationName, variables}`).
 /// - `POST /explain`: the same body; answers the query plan instead of running it.
 /// - `GET /health`: 200 while the process serves.
-/// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise.
+/// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise; both name
+///   the serving supergraph (``readyBody(_:problems:)``).
 /// - `GET /metrics`: Prometheus metrics.
+///
+/// Each request takes the serving gateway once, when it starts (``ServingGateway``): a reload
+/// that swaps it does not change the gateway of a request in flight.
 public enum GatewayServer {
     /// `/graphql` answers carry a `Server-Timing` header (``serverTiming(upstream:total:)``) when
     /// the gateway's executor times upstream requests (`GatewayExecutor.Configuration.timesUpstream`).
     public static func application(
-        gateway: Gateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
+        serving: ServingGateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let serverTiming = gateway.executor.configuration.timesUpstream
+        let serverTiming = serving.current.executor.configuration.timesUpstream
         let router = Router()
         router.get("/health") { _, _ -> Response in
             json(.ok, Array(#"{"status":"ok"}"#.utf8))
         }
         router.get("/ready") { _, _ -> Response in
-            let problems = await readiness(gateway, client: client)
-            if problems.isEmpty { return json(.ok, Array(#"{"status":"ready"}"#.utf8)) }
-            let body: JSON = ["status": "unavailable", "subgraphs": .object(JSONObject(problems.map { ($0.0, .string($0.1)) }))]
-            return json(.serviceUnavailable, Array(body.description.utf8))
+            let snapshot = serving.snapshot
+            let problems = await readiness(snapshot.gateway, client: client)
+            return json(problems.isEmpty ? .ok : .serviceUnavailable, readyBody(snapshot, problems: problems))
         }
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
+                body: .init(byteBuffer: ByteBuffer(bytes: serving.metrics.exposition())))
         }
-        let propagated = gateway.propagation.clientHeaderNames
         router.post("/graphql") { request, _ -> Response in
+            let gateway = serving.current
+            let propagated = gateway.propagation.clientHeaderNames
             let received = serverTiming ? ContinuousClock.now : nil
             switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
             case .rejected(let response): return response
@@ -60,6 +64,7 @@ public enum GatewayServer {
             }
         }
         router.post("/explain") { request, _ -> Response in
+            let gateway = serving.current
             switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
             case .rejected(let response): return response
             case .body(let body, _): return json(.ok, gateway.explain(body))
