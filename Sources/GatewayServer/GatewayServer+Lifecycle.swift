@@ -16,13 +16,20 @@ extension GatewayServer {
     }
 
     /// Runs the server, and the reloader when given, until SIGTERM or SIGINT; then shuts down
-    /// gracefully and returns.
-    public static func run(_ application: some ApplicationProtocol, reloader: SupergraphReloader?, logger: Logger) async throws {
-        // Shut down in reverse order: the reloader first, so no swap happens while draining.
+    /// gracefully and returns: the server stops accepting connections, closes idle ones, and
+    /// lets the requests in flight finish, for at most `shutdownGrace`, after which they are
+    /// cancelled (their clients get the connection closed).
+    public static func run(
+        _ application: some ApplicationProtocol, reloader: SupergraphReloader?, shutdownGrace: Duration, logger: Logger
+    ) async throws {
+        // Shut down in reverse order: the notice first, then the reloader (no swap happens
+        // while draining), then the server.
         var services: [any Service] = [application]
         if let reloader { services.append(reloader) }
-        let configuration = ServiceGroupConfiguration(
+        services.append(ShutdownNotice(grace: shutdownGrace, logger: logger))
+        var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownGrace
         try await ServiceGroup(configuration: configuration).run()
     }
 
@@ -56,3 +63,14 @@ extension GatewayServer {
     }
 }
 
+/// Says in the log when graceful shutdown starts, and how long requests in flight have.
+struct ShutdownNotice: Service {
+    let grace: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Cancelled (not shut down gracefully): nothing to say.
+        guard (try? await gracefulShutdown()) != nil else { return }
+        logger.info("shutting down: no new connections; requests in flight have \(grace) to finish")
+    }
+}

@@ -73,10 +73,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Answer /graphql with a Server-Timing header: upstream round trips and total time, in ms.")
     var serverTiming = false
 
+    @Option(help: "On SIGTERM or SIGINT, seconds to let requests in flight finish before they are cancelled.")
+    var shutdownGrace: Double = 25
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxKeysPerFetch >= 1 else { throw ValidationError("--max-keys-per-fetch must be at least 1") }
         guard maxConcurrentOperations >= 1 else { throw ValidationError("--max-concurrent-operations must be at least 1") }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
     }
 
     func run() async throws {
@@ -102,7 +106,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("gateway listening on \(host):\(port)\n".utf8))
         }
         do {
-            try await GatewayServer.run(app, reloader: reloader, logger: logger)
+            try await GatewayServer.run(
+                app, reloader: reloader, shutdownGrace: .milliseconds(Int(shutdownGrace * 1000)), logger: logger)
         } catch {
             client.shutdown()
             throw error

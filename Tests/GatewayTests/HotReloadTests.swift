@@ -4,9 +4,10 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Hot reload with real processes: the gateway watches its configuration file, reloads on
-/// SIGHUP, polls the subgraphs' schemas, and swaps the supergraph without failing a request.
-@Suite("Hot reload end to end", .serialized)
+/// Hot reload and graceful shutdown with real processes: the gateway watches its
+/// configuration file, reloads on SIGHUP, polls the subgraphs' schemas, swaps the supergraph
+/// without failing a request, and drains requests in flight on SIGTERM.
+@Suite("Hot reload and graceful shutdown end to end", .serialized)
 struct HotReloadTests {
     // MARK: Configurations
 
@@ -289,6 +290,42 @@ struct HotReloadTests {
                 try await Task.sleep(for: .seconds(2.5))
                 #expect(try await Self.ready(stack).at("supergraph", "version") == 2)
             }
+        }
+    }
+
+    // MARK: Graceful shutdown
+
+    @Test func sigtermLetsARequestInFlightFinishRefusesNewConnectionsAndExitsZero() async throws {
+        try await withStack(extraArguments: ["catalog": ["--latency-ms", "2000"]]) { stack in
+            let slow = Task { try await stack.query("{ books(limit: 1) { id } }") }
+            try await Task.sleep(for: .milliseconds(500))
+            let signalled = ContinuousClock.now
+            await stack.signal("gateway", SIGTERM)
+            try await Task.sleep(for: .milliseconds(300))
+            await #expect(throws: (any Error).self, "no new connections") {
+                try await TestHTTP.request(await stack.base("gateway") + "/health")
+            }
+            let answer = try await slow.value
+            #expect(answer.at("data", "books", 0, "id") == "1", "\(answer)")
+            let status = await stack.waitForExit("gateway", timeout: .seconds(10))
+            #expect(status == 0)
+            #expect(ContinuousClock.now - signalled < .seconds(5))
+        }
+    }
+
+    @Test func requestsThatOutlastTheShutdownGraceAreCutAndTheGatewayStillExitsZero() async throws {
+        try await withStack(
+            extraArguments: ["catalog": ["--latency-ms", "4000"]], gatewayArguments: ["--shutdown-grace", "0.5"]
+        ) { stack in
+            let slow = Task { try await stack.query("{ books(limit: 1) { id } }") }
+            try await Task.sleep(for: .milliseconds(500))
+            let signalled = ContinuousClock.now
+            await stack.signal("gateway", SIGTERM)
+            let status = await stack.waitForExit("gateway", timeout: .seconds(10))
+            let took = ContinuousClock.now - signalled
+            #expect(status == 0)
+            #expect(took < .seconds(3), "the grace bounds the drain: \(took)")
+            await #expect(throws: (any Error).self) { try await slow.value }
         }
     }
 }
