@@ -6,7 +6,8 @@ import Yams
 ///
 /// 1. ``decode(yaml:file:environment:)``: YAML text to ``RawConfig`` (typed, located, no names checked);
 /// 2. ``resolveSubgraphs(_:)``: ``SubgraphConfig``s (names, URLs, timeouts, headers, propagated
-///    headers), and ``resolveLimits(_:)``: the ``OperationLimits`` (ranges, defaults);
+///    headers), ``resolveLimits(_:)``: the ``OperationLimits`` (ranges, defaults), and
+///    ``resolveReload(_:)``: the ``ReloadSettings``;
 /// 3. ``resolveModels(_:subgraphs:schemas:)``: ``ModelConfig``s checked against the subgraphs' schemas;
 /// 4. ``resolveRelationships(_:models:schemas:)``: ``RelationshipConfig``s checked against models and schemas.
 ///
@@ -112,7 +113,7 @@ public enum ConfigLoader {
 
     // MARK: All stages
 
-    /// Runs the resolving stages in order: subgraphs, limits, models, relationships.
+    /// Runs the resolving stages in order: subgraphs, limits, reload, models, relationships.
     ///
     /// - Parameters:
     ///   - schemas: each subgraph's schema, keyed by subgraph name.
@@ -123,10 +124,11 @@ public enum ConfigLoader {
         let limits = try resolveLimits(raw)
         let persistedQueries = try resolvePersistedQueries(raw)
         let traffic = try resolveTraffic(raw)
+        let reload = try resolveReload(raw)
         let models = try resolveModels(raw, subgraphs: subgraphs, schemas: schemas)
         let relationships = try resolveRelationships(raw, models: models, schemas: schemas)
         return GatewayConfiguration(
             subgraphs: subgraphs, models: models, relationships: relationships, limits: limits, persistedQueries: persistedQueries,
-            traffic: traffic)
+            traffic: traffic, reload: reload)
     }
 }

@@ -41,16 +41,18 @@ public final class Gateway: Sendable {
     ///   - configuration: the executor's; its `maxResponseBytes` is replaced by the limits'.
     ///   - maxConcurrentOperations: how many operations execute at once; more wait their turn
     ///     (default 32).
+    ///   - limiter: shared with the gateways this one replaces or is replaced by on a reload, so
+    ///     that the bound holds across them (default a new one of `maxConcurrentOperations`).
     ///   - limits: default the supergraph configuration's (`limits:` in gateway.yaml).
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, metrics: GatewayMetrics = GatewayMetrics(),
         configuration: GatewayExecutor.Configuration = .init(), maxConcurrentOperations: Int = 32,
-        limits: OperationLimits? = nil, logger: Logger = Logger(label: "gateway")
+        limiter: ConcurrencyLimiter? = nil, limits: OperationLimits? = nil, logger: Logger = Logger(label: "gateway")
     ) {
         // The loader has read the allow-list already (``SupergraphLoader``); should it fail
         // here after all, nothing is allowed rather than everything.
         persistedQueries = (try? PersistedQueries(supergraph.configuration.persistedQueries)) ?? PersistedQueries(capacity: 0, allowed: [])
-        limiter = ConcurrencyLimiter(limit: max(1, maxConcurrentOperations))
+        self.limiter = limiter ?? ConcurrencyLimiter(limit: max(1, maxConcurrentOperations))
         let limits = limits ?? supergraph.configuration.limits
         var configuration = configuration
         configuration.maxResponseBytes = limits.maxResponseBytes

@@ -13,34 +13,37 @@ import Upstream
 ///   `{query, operationName, variables, extensions}` or a batch of them; GET for queries.
 /// - `POST /explain`: the same body; answers the query plan instead of running it.
 /// - `GET /health`: 200 while the process serves.
-/// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise.
+/// - `GET /ready`: 200 when every subgraph answers, 503 with the reasons otherwise; both name
+///   the serving supergraph (``readyBody(_:problems:)``).
 /// - `GET /metrics`: Prometheus metrics.
+///
+/// Each request takes the serving gateway once, when it starts (``ServingGateway``): a reload
+/// that swaps it does not change the gateway of a request in flight.
 public enum GatewayServer {
     /// `/graphql` answers carry a `Server-Timing` header (``serverTiming(upstream:total:)``) when
     /// the gateway's executor times upstream requests (`GatewayExecutor.Configuration.timesUpstream`).
     public static func application(
-        gateway: Gateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
+        serving: ServingGateway, client: UpstreamClient, host: String = "127.0.0.1", port: Int, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let serverTiming = gateway.executor.configuration.timesUpstream
+        let serverTiming = serving.current.executor.configuration.timesUpstream
         let router = Router()
         router.get("/health") { _, _ -> Response in
             json(.ok, Array(#"{"status":"ok"}"#.utf8))
         }
         router.get("/ready") { _, _ -> Response in
-            let problems = await readiness(gateway, client: client)
-            if problems.isEmpty { return json(.ok, Array(#"{"status":"ready"}"#.utf8)) }
-            let body: JSON = ["status": "unavailable", "subgraphs": .object(JSONObject(problems.map { ($0.0, .string($0.1)) }))]
-            return json(.serviceUnavailable, Array(body.description.utf8))
+            let snapshot = serving.snapshot
+            let problems = await readiness(snapshot.gateway, client: client)
+            return json(problems.isEmpty ? .ok : .serviceUnavailable, readyBody(snapshot, problems: problems))
         }
         router.get("/metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.exposition())))
+                body: .init(byteBuffer: ByteBuffer(bytes: serving.metrics.exposition())))
         }
-        let propagated = gateway.propagation.clientHeaderNames
-        /// Only the header fields some subgraph gets; `canonicalName` is lowercased.
-        @Sendable func clientHeaders(_ request: Request) -> [(name: String, value: String)] {
+        /// Only the header fields some subgraph of `gateway` gets; `canonicalName` is lowercased.
+        @Sendable func clientHeaders(_ request: Request, _ gateway: Gateway) -> [(name: String, value: String)] {
+            let propagated = gateway.propagation.clientHeaderNames
             guard !propagated.isEmpty else { return [] }
             var headers: [(name: String, value: String)] = []
             for field in request.headers where propagated.contains(field.name.canonicalName) {
@@ -49,10 +52,10 @@ public enum GatewayServer {
             return headers
         }
         @Sendable func answer(
-            _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ type: GraphQLHTTP.MediaType,
+            _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ gateway: Gateway, _ type: GraphQLHTTP.MediaType,
             received: ContinuousClock.Instant?
         ) async -> Response {
-            let execution = await gateway.execute(body, rawBody: raw, headers: clientHeaders(request))
+            let execution = await gateway.execute(body, rawBody: raw, headers: clientHeaders(request, gateway))
             var response = GraphQLHTTP.response(GraphQLHTTP.status(requestError: execution.isRequestError, type), execution.body, type)
             if let received {
                 response.headers[serverTimingField] = Self.serverTiming(upstream: execution.upstreamTime, total: received.duration(to: .now))
@@ -60,6 +63,7 @@ public enum GatewayServer {
             return response
         }
         router.post("/graphql") { request, _ -> Response in
+            let gateway = serving.current
             let received = serverTiming ? ContinuousClock.now : nil
             guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
             if let problem = GraphQLHTTP.contentTypeProblem(request.headers[.contentType]) {
@@ -83,7 +87,7 @@ public enum GatewayServer {
                 return GraphQLHTTP.response(.badRequest, errorResponseBody([failure]), type)
             }
             if case .array(let items) = json {
-                let headers = clientHeaders(request)
+                let headers = clientHeaders(request, gateway)
                 return await batch(items, gateway: gateway, type: type) { body in
                     await gateway.execute(body, headers: headers)
                 }
@@ -94,9 +98,10 @@ public enum GatewayServer {
             } catch {
                 return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
             }
-            return await answer(body, raw: raw, request, type, received: received)
+            return await answer(body, raw: raw, request, gateway, type, received: received)
         }
         router.get("/graphql") { request, _ -> Response in
+            let gateway = serving.current
             let received = serverTiming ? ContinuousClock.now : nil
             guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
             let body: GraphQLRequestBody
@@ -109,7 +114,7 @@ public enum GatewayServer {
                 let refusal = ResponseError("Mutations are not allowed over GET; send them with POST.", code: "METHOD_NOT_ALLOWED")
                 return GraphQLHTTP.response(.methodNotAllowed, errorResponseBody([refusal]), type, allow: "POST")
             }
-            return await answer(body, raw: nil, request, type, received: received)
+            return await answer(body, raw: nil, request, gateway, type, received: received)
         }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("/graphql", method: method) { _, _ -> Response in
@@ -118,6 +123,7 @@ public enum GatewayServer {
             }
         }
         router.post("/explain") { request, _ -> Response in
+            let gateway = serving.current
             switch await decode(request, maxBytes: gateway.limits.maxRequestBytes) {
             case .rejected(let response): return response
             case .body(let body, _): return json(.ok, gateway.explain(body))

@@ -50,14 +50,21 @@ public enum SupergraphLoader {
         } catch {
             throw .configuration(error)
         }
-        // Both stages need no schema: their mistakes are reported before waiting for subgraphs.
+        // These stages need no schema: their mistakes are reported before waiting for subgraphs.
         let resolvedSubgraphs = Result { () throws(ConfigErrors) in try ConfigLoader.resolveSubgraphs(raw) }
-        let limits = Result { () throws(ConfigErrors) in try ConfigLoader.resolveLimits(raw) }
-        switch (resolvedSubgraphs, limits) {
-        case (.success(let resolved), .success): subgraphs = resolved
-        case (.failure(let first), .failure(let second)): throw .configuration(ConfigErrors(first.errors + second.errors))
-        case (.failure(let error), _), (_, .failure(let error)): throw .configuration(error)
+        let early = [
+            resolvedSubgraphs.map { _ in () },
+            Result { () throws(ConfigErrors) in _ = try ConfigLoader.resolveLimits(raw) },
+            Result { () throws(ConfigErrors) in _ = try ConfigLoader.resolveReload(raw) },
+        ]
+        let earlyErrors = early.flatMap { result -> [ConfigError] in
+            if case .failure(let error) = result { return error.errors }
+            return []
         }
+        guard earlyErrors.isEmpty, case .success(let resolved) = resolvedSubgraphs else {
+            throw .configuration(ConfigErrors(earlyErrors))
+        }
+        subgraphs = resolved
         var schemas = try await introspectAll(subgraphs, client: client, wait: wait, logger: logger)
         // A subgraph that names no protocol but serves `_service` and `_entities` is an Apollo
         // Federation subgraph.

@@ -32,11 +32,19 @@ struct LoadOptions: ParsableArguments {
         return logger
     }
 
+    var waitDuration: Duration { .milliseconds(Int(wait * 1000)) }
+
     /// Loads and composes, or prints the errors and exits non-zero.
     func supergraph(client: UpstreamClient, logger: Logger) async throws -> Supergraph {
+        try await orExit(client: client) { () throws(LoadError) in
+            try await SupergraphLoader.load(path: config, client: client, wait: waitDuration, logger: logger)
+        }
+    }
+
+    /// `load`'s value, or its errors printed and exit status 1.
+    func orExit<T>(client: UpstreamClient, _ load: () async throws(LoadError) -> T) async throws -> T {
         do {
-            return try await SupergraphLoader.load(
-                path: config, client: client, wait: .milliseconds(Int(wait * 1000)), logger: logger)
+            return try await load()
         } catch {
             FileHandle.standardError.write(Data("\(error.description)\n".utf8))
             client.shutdown()
@@ -65,26 +73,41 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Answer /graphql with a Server-Timing header: upstream round trips and total time, in ms.")
     var serverTiming = false
 
+    @Option(help: "On SIGTERM or SIGINT, seconds to let requests in flight finish before they are cancelled.")
+    var shutdownGrace: Double = 25
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard maxKeysPerFetch >= 1 else { throw ValidationError("--max-keys-per-fetch must be at least 1") }
         guard maxConcurrentOperations >= 1 else { throw ValidationError("--max-concurrent-operations must be at least 1") }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
     }
 
     func run() async throws {
         let logger = load.logger("gateway")
         let client = UpstreamClient()
-        let supergraph = try await load.supergraph(client: client, logger: logger)
-        let gateway = Gateway(
-            supergraph: supergraph, client: client, configuration: .init(maxKeysPerFetch: maxKeysPerFetch, timesUpstream: serverTiming),
-            maxConcurrentOperations: maxConcurrentOperations, logger: logger)
+        // Shared by the gateway of every supergraph this process serves.
+        let metrics = GatewayMetrics()
+        let limiter = ConcurrencyLimiter(limit: maxConcurrentOperations)
+        let (maxKeysPerFetch, serverTiming) = (maxKeysPerFetch, serverTiming)
+        let reloader = try await load.orExit(client: client) { () throws(LoadError) in
+            try await SupergraphReloader.start(
+                configuration: .init(configPath: load.config), client: client, wait: load.waitDuration, logger: logger
+            ) { supergraph in
+                Gateway(
+                    supergraph: supergraph, client: client, metrics: metrics,
+                    configuration: .init(maxKeysPerFetch: maxKeysPerFetch, timesUpstream: serverTiming), limiter: limiter,
+                    logger: logger)
+            }
+        }
         let host = host
-        let app = GatewayServer.application(gateway: gateway, client: client, host: host, port: port, logger: logger) { port in
+        let app = GatewayServer.application(serving: reloader.serving, client: client, host: host, port: port, logger: logger) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).
             FileHandle.standardOutput.write(Data("gateway listening on \(host):\(port)\n".utf8))
         }
         do {
-            try await app.runService()
+            try await GatewayServer.run(
+                app, reloader: reloader, shutdownGrace: .milliseconds(Int(shutdownGrace * 1000)), logger: logger)
         } catch {
             client.shutdown()
             throw error

@@ -90,11 +90,11 @@ import Testing
     }
 
     @Test func emptyFileAndWrongTopLevel() {
-        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships, limits")
+        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships, limits, reload")
         expectError(decodeErrors("# nothing yet\n"), at: "1:1", "the file is empty")
         expectError(
             decodeErrors("- name: catalog\n"), at: "1:1",
-            "expected the configuration (a mapping with the keys subgraphs, models, relationships, limits, persistedQueries, traffic), got a list")
+            "expected the configuration (a mapping with the keys subgraphs, models, relationships, limits, persistedQueries, traffic, reload), got a list")
     }
 
     @Test func unknownTopLevelKeyWithSuggestion() {
@@ -107,7 +107,7 @@ import Testing
             """)
         expectError(
             found, at: "3:1",
-            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships, limits"
+            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships, limits, reload"
         )
     }
 

@@ -34,7 +34,7 @@ func withInProcessGateway<T: Sendable>(
     let gateway = Gateway(supergraph: supergraph, client: client, logger: logger)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = GatewayServer.application(
-        gateway: gateway, client: client, port: 0, logger: logger, onRunning: { port in continuation.yield(port) })
+        serving: ServingGateway(gateway), client: client, port: 0, logger: logger, onRunning: { port in continuation.yield(port) })
     let server = Task { try await app.run() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else {

@@ -71,6 +71,23 @@ public actor LocalStack {
         await processes[name]?.stop()
     }
 
+    /// Sends a signal to one process (`SIGHUP` to make the gateway reload, `SIGTERM` to stop it
+    /// without waiting).
+    public func signal(_ name: String, _ signal: Int32) {
+        guard let process = processes[name], process.process.isRunning else { return }
+        kill(process.process.processIdentifier, signal)
+    }
+
+    /// The exit status of a process once it has exited, or nil when it still runs after `timeout`.
+    public func waitForExit(_ name: String, timeout: Duration) async -> Int32? {
+        guard let process = processes[name]?.process else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     /// Starts a stopped subgraph again on the same port (with other flags if given).
     public func restart(_ subgraph: String, extraArguments: [String]? = nil) async throws {
         try startSubgraph(subgraph, port: ports[subgraph]!, extraArguments: extraArguments)

@@ -14,16 +14,19 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var persistedQueries: PersistedQueryConfig
     /// Deadlines, retries and circuit breaking of upstream requests (`traffic:`).
     public var traffic: TrafficConfig
+    /// When a serving gateway reloads (`reload:`).
+    public var reload: ReloadSettings
 
     /// - Parameters:
     ///   - subgraphs: default none.
     ///   - models: default none.
     ///   - relationships: default none.
     ///   - limits: default ``OperationLimits/init(maxDepth:maxAliases:maxRootFields:maxListNesting:maxCost:defaultListSize:maxRequestBytes:maxResponseBytes:introspection:)``'s defaults.
+    ///   - reload: default ``ReloadSettings/init(watchConfig:pollSchemas:)``'s defaults.
     public init(
         subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
         limits: OperationLimits = OperationLimits(), persistedQueries: PersistedQueryConfig = PersistedQueryConfig(),
-        traffic: TrafficConfig = TrafficConfig()
+        traffic: TrafficConfig = TrafficConfig(), reload: ReloadSettings = ReloadSettings()
     ) {
         self.traffic = traffic
         self.persistedQueries = persistedQueries
@@ -31,6 +34,7 @@ public struct GatewayConfiguration: Sendable, Hashable {
         self.models = models
         self.relationships = relationships
         self.limits = limits
+        self.reload = reload
     }
 
     public func subgraph(named name: String) -> SubgraphConfig? { subgraphs.first { $0.name == name } }

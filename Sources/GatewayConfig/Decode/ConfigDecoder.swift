@@ -4,7 +4,7 @@ import Yams
 struct ConfigDecoder {
     var reader: NodeReader
 
-    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries", "traffic"]
+    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries", "traffic", "reload"]
 
     /// The keys of `limits:`, in the order the README lists them.
     static let limitKeys = [
@@ -16,7 +16,7 @@ struct ConfigDecoder {
         guard
             let top = reader.mapping(
                 root, expected: "the configuration", label: "the configuration", place: "at the top level",
-                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries", "traffic"])
+                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries", "traffic", "reload"])
         else { return nil }
 
         var subgraphs: [RawSubgraph] = []
@@ -64,9 +64,23 @@ struct ConfigDecoder {
                 location: fields.location, cacheSize: reader.optionalInteger(fields, "cacheSize"),
                 allowList: reader.optionalString(fields, "allowList"))
         }
+        var reload: RawReload?
+        if let node = top.present("reload") { reload = decodeReload(node) }
         return RawConfig(
             file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
-            relationships: relationships, limits: limits, persistedQueries: persistedQueries, traffic: traffic)
+            relationships: relationships, limits: limits, persistedQueries: persistedQueries, traffic: traffic, reload: reload)
+    }
+
+    // MARK: Reload
+
+    mutating func decodeReload(_ node: Node) -> RawReload? {
+        guard
+            let fields = reader.mapping(
+                node, expected: "reload", label: "reload", required: [], optional: ["watchConfig", "pollSchemas"])
+        else { return nil }
+        return RawReload(
+            location: fields.location, watchConfig: reader.optionalBool(fields, "watchConfig"),
+            pollSchemas: duration(fields, "pollSchemas"))
     }
 
     // MARK: Limits

@@ -27,11 +27,13 @@ public struct RawConfig: Sendable, Hashable {
     public var persistedQueries: RawPersistedQueries?
     /// `traffic:`, when the file has it.
     public var traffic: RawTraffic?
+    /// `reload:`, when the file has it.
+    public var reload: RawReload?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
         relationships: [RawRelationship], limits: RawLimits? = nil, persistedQueries: RawPersistedQueries? = nil,
-        traffic: RawTraffic? = nil
+        traffic: RawTraffic? = nil, reload: RawReload? = nil
     ) {
         self.traffic = traffic
         self.persistedQueries = persistedQueries
@@ -41,7 +43,16 @@ public struct RawConfig: Sendable, Hashable {
         self.models = models
         self.relationships = relationships
         self.limits = limits
+        self.reload = reload
     }
+}
+
+/// `reload:` at the top level: when the serving gateway builds a new supergraph.
+public struct RawReload: Sendable, Hashable {
+    /// Where the mapping starts.
+    public var location: SourceLocation
+    public var watchConfig: Located<Bool>?
+    public var pollSchemas: Located<Duration>?
 }
 
 /// `limits:` at the top level: the operation limits, each key optional (the limits stage
