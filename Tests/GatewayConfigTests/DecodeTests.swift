@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func emptyFileAndWrongTopLevel() {
-        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships, limits, reload")
+        expectError(decodeErrors(""), at: "1:1", "the file is empty; expected a mapping with the keys subgraphs, models, relationships, limits, persistedQueries, traffic, reload")
         expectError(decodeErrors("# nothing yet\n"), at: "1:1", "the file is empty")
         expectError(
             decodeErrors("- name: catalog\n"), at: "1:1",
@@ -107,7 +107,7 @@ import Testing
             """)
         expectError(
             found, at: "3:1",
-            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships, limits, reload"
+            "unknown key \"model\" at the top level; did you mean \"models\"? allowed keys: subgraphs, models, relationships, limits, persistedQueries, traffic, reload"
         )
     }
 
