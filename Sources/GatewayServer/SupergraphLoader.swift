@@ -197,7 +197,9 @@ public enum SupergraphLoader {
                     return .failure(IntrospectionFailure(subgraph: subgraph.name, url: subgraph.url, reason: reason))
                 }
             }
-            guard ContinuousClock.now + delay < deadline else {
+            // Cancelled (a reload cut short by shutdown): sleeping would not wait, and retrying
+            // until the deadline would spin.
+            guard ContinuousClock.now + delay < deadline, !Task.isCancelled else {
                 return .failure(IntrospectionFailure(subgraph: subgraph.name, url: subgraph.url, reason: reason))
             }
             logger.info("waiting for subgraph", metadata: [

@@ -11,21 +11,25 @@ public actor LocalStack {
     private var ports: [String: Int] = [:]
     private let scale: Int
     private let extraArguments: [String: [String]]
+    private let started: [String]
 
     /// - Parameters:
     ///   - scale: the subgraphs' `--scale`.
     ///   - extraArguments: more flags for some subgraphs (e.g. `--latency-ms`).
-    public init(scale: Int = 1, extraArguments: [String: [String]] = [:]) {
+    ///   - subgraphs: the subgraphs to start (all by default; fewer for a test whose
+    ///     configuration names only some, to spare the machine).
+    public init(scale: Int = 1, extraArguments: [String: [String]] = [:], subgraphs: [String] = LocalStack.subgraphs) {
         self.scale = scale
         self.extraArguments = extraArguments
+        self.started = subgraphs
     }
 
     /// Starts the subgraphs, and the gateway when `gateway` is true.
     /// - Parameters:
     ///   - config: the gateway configuration file; the repository's gateway.yaml by default.
     public func start(gateway: Bool = true, gatewayArguments: [String] = [], config: String? = nil) async throws {
-        for subgraph in Self.subgraphs { try startSubgraph(subgraph) }
-        for subgraph in Self.subgraphs { ports[subgraph] = try await processes[subgraph]!.waitForPort() }
+        for subgraph in started { try startSubgraph(subgraph) }
+        for subgraph in started { ports[subgraph] = try await processes[subgraph]!.waitForPort() }
         if gateway { try await startGateway(arguments: gatewayArguments, config: config) }
     }
 

@@ -125,7 +125,12 @@ public final class ManagedProcess: @unchecked Sendable {
         }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // Not `waitUntilExit()`: it blocks a thread of the concurrency pool (on Linux it spins
+            // on a run loop), and with two cores two such calls stalled every test of the run.
+            let killed = ContinuousClock.now + .seconds(5)
+            while process.isRunning && ContinuousClock.now < killed {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
     }
 
