@@ -69,22 +69,14 @@ struct HotReloadTests {
 
         """
 
-    /// Starts the catalog and authors subgraphs (all `config` names) and the gateway, runs
-    /// `body`, and stops them.
+    /// The stack with the two subgraphs ``config(relationships:reload:)`` names and the gateway.
     static func withSmallStack<T: Sendable>(
         extraArguments: [String: [String]] = [:], gatewayArguments: [String] = [], config: String,
         _ body: (LocalStack) async throws -> T
     ) async throws -> T {
-        let stack = LocalStack(extraArguments: extraArguments, subgraphs: ["catalog", "authors"])
-        do {
-            try await stack.start(gatewayArguments: gatewayArguments, config: config)
-            let result = try await body(stack)
-            await stack.stopAll()
-            return result
-        } catch {
-            await stack.stopAll()
-            throw error
-        }
+        try await withStack(
+            extraArguments: extraArguments, gatewayArguments: gatewayArguments, config: config,
+            subgraphs: ["catalog", "authors"], body)
     }
 
     /// A configuration file of its own, removed by `body`'s end.

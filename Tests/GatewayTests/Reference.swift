@@ -56,11 +56,13 @@ func page<T>(_ rows: [T], limit: Int?, offset: Int = 0) -> [T] {
 }
 
 /// Starts the demo stack with the gateway, runs `body`, and stops the stack.
+/// - Parameters:
+///   - subgraphs: the subgraphs to start (all by default).
 func withStack<T: Sendable>(
     scale: Int = 1, extraArguments: [String: [String]] = [:], gatewayArguments: [String] = [], config: String? = nil,
-    _ body: (LocalStack) async throws -> T
+    subgraphs: [String] = LocalStack.subgraphs, _ body: (LocalStack) async throws -> T
 ) async throws -> T {
-    let stack = LocalStack(scale: scale, extraArguments: extraArguments)
+    let stack = LocalStack(scale: scale, extraArguments: extraArguments, subgraphs: subgraphs)
     do {
         try await stack.start(gatewayArguments: gatewayArguments, config: config)
         let result = try await body(stack)
