@@ -53,7 +53,7 @@ public enum TestHTTP {
         host: String, port: Int, method: String, target: String, body: [UInt8]?, headers: [String: String]
     ) async throws -> Reply {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(.seconds(30))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
