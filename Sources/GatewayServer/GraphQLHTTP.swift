@@ -33,33 +33,44 @@ enum GraphQLHTTP {
         }
     }
 
+    /// One media type of a header with its parameters, names and values lowercased:
+    /// `application/json; charset=utf-8` is `("application/json", ["charset": "utf-8"])`.
+    struct MediaRange {
+        var name: String
+        var parameters: [String: String]
+
+        init(_ text: Substring) {
+            let parts = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            name = parts.first ?? ""
+            parameters = [:]
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2 { parameters[pair[0]] = pair[1] }
+            }
+        }
+
+        /// Whether its charset, if it names one, is UTF-8.
+        var charsetIsUTF8: Bool { parameters["charset"].map { ["utf-8", "utf8", "\"utf-8\""].contains($0) } ?? true }
+    }
+
     /// The media type to answer with for an `Accept` header, or nil when none is acceptable.
     /// Without one, `application/graphql-response+json` (the specification's default since
     /// 2025-01-01).
     static func negotiate(_ accept: String?) -> MediaType? {
         guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .graphqlResponse }
-        var best: (type: MediaType, quality: Double, position: Int)?
-        for (position, range) in accept.split(separator: ",").enumerated() {
-            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard let name = parts.first else { continue }
-            var quality = 1.0
-            var charsetIsUTF8 = true
-            for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard pair.count == 2 else { continue }
-                if pair[0] == "q" { quality = Double(pair[1]) ?? 0 }
-                if pair[0] == "charset" { charsetIsUTF8 = ["utf-8", "utf8", "\"utf-8\""].contains(pair[1]) }
-            }
-            guard quality > 0, charsetIsUTF8 else { continue }
+        var best: (type: MediaType, quality: Double)?
+        for range in accept.split(separator: ",").map(MediaRange.init) {
+            let quality = range.parameters["q"].map { Double($0) ?? 0 } ?? 1
+            guard quality > 0, range.charsetIsUTF8 else { continue }
             let type: MediaType
-            switch name {
+            switch range.name {
             case "application/graphql-response+json": type = .graphqlResponse
             case "application/json", "application/*", "*/*": type = .json
             default: continue
             }
             // Higher quality wins; at equal quality, the first listed.
             if let current = best, quality <= current.quality { continue }
-            best = (type, quality, position)
+            best = (type, quality)
         }
         return best?.type
     }
@@ -69,15 +80,12 @@ enum GraphQLHTTP {
         guard let contentType, !contentType.isEmpty else {
             return "A POST to /graphql needs Content-Type: application/json."
         }
-        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard parts.first == "application/json" || parts.first == "application/graphql-response+json" else {
+        let range = MediaRange(contentType[...])
+        guard range.name == "application/json" || range.name == "application/graphql-response+json" else {
             return "Content-Type \(contentType) is not supported; send application/json."
         }
-        for parameter in parts.dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0] == "charset", !["utf-8", "utf8", "\"utf-8\""].contains(pair[1]) {
-                return "Charset \(pair[1]) is not supported; send UTF-8."
-            }
+        if let charset = range.parameters["charset"], !range.charsetIsUTF8 {
+            return "Charset \(charset) is not supported; send UTF-8."
         }
         return nil
     }
