@@ -94,6 +94,7 @@ public final class ManagedProcess: @unchecked Sendable {
     public func waitForOutput(matching pattern: String, timeout: Duration = .seconds(30)) async throws -> String {
         let regex = try NSRegularExpression(pattern: pattern)
         let deadline = ContinuousClock.now + timeout
+        var exitedAt: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             let text = outputText
             if let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) {
@@ -101,7 +102,11 @@ public final class ManagedProcess: @unchecked Sendable {
                 return String(text[Range(range, in: text)!])
             }
             if !process.isRunning {
-                throw TestProcessError("\(name) exited with status \(process.terminationStatus):\n\(text)")
+                // What it printed last may still be in the pipe: give the reader a second.
+                if exitedAt == nil { exitedAt = .now }
+                if let exitedAt, exitedAt.duration(to: .now) > .seconds(1) {
+                    throw TestProcessError("\(name) exited with status \(process.terminationStatus):\n\(text)")
+                }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
