@@ -6,8 +6,8 @@ import Yams
 ///
 /// 1. ``decode(yaml:file:environment:)``: YAML text to ``RawConfig`` (typed, located, no names checked);
 /// 2. ``resolveSubgraphs(_:)``: ``SubgraphConfig``s (names, URLs, timeouts, headers, propagated
-///    headers), ``resolveLimits(_:)``: the ``OperationLimits`` (ranges, defaults), and
-///    ``resolveReload(_:)``: the ``ReloadSettings``;
+///    headers), ``resolveLimits(_:)``: the ``OperationLimits`` (ranges, defaults),
+///    ``resolveReload(_:)``: the ``ReloadSettings``, and ``resolveTelemetry(_:)``: the ``TelemetrySettings``;
 /// 3. ``resolveModels(_:subgraphs:schemas:)``: ``ModelConfig``s checked against the subgraphs' schemas;
 /// 4. ``resolveRelationships(_:models:schemas:)``: ``RelationshipConfig``s checked against models and schemas.
 ///
@@ -125,10 +125,11 @@ public enum ConfigLoader {
         let persistedQueries = try resolvePersistedQueries(raw)
         let traffic = try resolveTraffic(raw)
         let reload = try resolveReload(raw)
+        let telemetry = try resolveTelemetry(raw)
         let models = try resolveModels(raw, subgraphs: subgraphs, schemas: schemas)
         let relationships = try resolveRelationships(raw, models: models, schemas: schemas)
         return GatewayConfiguration(
             subgraphs: subgraphs, models: models, relationships: relationships, limits: limits, persistedQueries: persistedQueries,
-            traffic: traffic, reload: reload)
+            traffic: traffic, reload: reload, telemetry: telemetry)
     }
 }

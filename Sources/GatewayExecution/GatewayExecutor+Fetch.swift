@@ -21,6 +21,7 @@ extension GatewayExecutor {
         // The configured headers, then the client's (the config stage keeps their names apart).
         var headers = subgraph.upstreamHeaders
         if let forwarded = run.context.headers[name] { headers += forwarded }
+        if run.context.trace != nil { headers += traceHeaders(run) }
         // A query's request is sent again when its connection could not be made: nothing
         // reached the subgraph. A mutation's never is.
         var attemptsLeft = run.plan.operation == .query ? traffic.retries : 0

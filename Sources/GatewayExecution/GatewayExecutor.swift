@@ -213,17 +213,21 @@ public final class GatewayExecutor: Sendable {
             }
         case .fetch(let id):
             let fetch = run.plan.fetches[id]
-            switch fetch.kind {
-            case .forward: run.results.set(id, await forward(fetch, run))
-            case .write(let root): run.results.set(id, await writeFetch(fetch, root, run))
-            case .aggregate(let aggregate): run.results.set(id, await aggregateFetch(fetch, aggregate, run))
-            default: run.results.set(id, await rootFetch(fetch, run))
-            }
+            run.results.set(id, await traced(fetch, run) {
+                switch fetch.kind {
+                case .forward: await forward(fetch, run)
+                case .write(let root): await writeFetch(fetch, root, run)
+                case .aggregate(let aggregate): await aggregateFetch(fetch, aggregate, run)
+                default: await rootFetch(fetch, run)
+                }
+            })
         case .flatten(_, let id):
             let fetch = run.plan.fetches[id]
             switch fetch.kind {
-            case .relationship(let relationship): run.results.set(id, await relationshipFetch(fetch, relationship, run))
-            case .aggregate(let aggregate): run.results.set(id, await aggregateFetch(fetch, aggregate, run))
+            case .relationship(let relationship):
+                run.results.set(id, await traced(fetch, run) { await relationshipFetch(fetch, relationship, run) })
+            case .aggregate(let aggregate):
+                run.results.set(id, await traced(fetch, run) { await aggregateFetch(fetch, aggregate, run) })
             default: return
             }
         }

@@ -1,5 +1,7 @@
+import Tracing
+
 /// What one client request brings to its execution besides the operation: the headers its
-/// upstream requests carry, per subgraph.
+/// upstream requests carry, per subgraph, and the trace its fetches belong to.
 ///
 /// The server builds it from the client's request (it knows HTTP; the executor does not) and
 /// passes it into ``GatewayExecutor/execute(plan:request:document:operation:variables:rawBody:context:)``;
@@ -9,11 +11,28 @@
 public struct RequestContext: Sendable {
     /// Extra header fields by subgraph name, in the order they are sent.
     public var headers: [String: [(String, String)]]
+    /// The operation's trace, when tracing is on: each fetch of the plan gets a span under
+    /// it, and that fetch's upstream requests carry the span in `traceparent`.
+    public var trace: Trace?
+
+    /// Where an execution's spans go.
+    public struct Trace: Sendable {
+        public var tracer: any Tracer
+        /// The parent of the fetches' spans (the operation's `execute` span).
+        public var parent: ServiceContext
+
+        public init(tracer: any Tracer, parent: ServiceContext) {
+            self.tracer = tracer
+            self.parent = parent
+        }
+    }
 
     /// - Parameters:
     ///   - headers: default none.
-    public init(headers: [String: [(String, String)]] = [:]) {
+    ///   - trace: default none (no spans).
+    public init(headers: [String: [(String, String)]] = [:], trace: Trace? = nil) {
         self.headers = headers
+        self.trace = trace
     }
 
     /// No headers for any subgraph.

@@ -120,6 +120,22 @@ public struct JSONRef: Sendable {
         return result
     }
 
+    /// The members of an object, each key (decoded) with its value, in document order; empty
+    /// for any other value.
+    public var members: [(key: String, value: JSONRef)] {
+        let node = nodes[index]
+        guard node.kind == .object else { return [] }
+        var result: [(key: String, value: JSONRef)] = []
+        result.reserveCapacity(Int(node.count))
+        var position = index + 1
+        for _ in 0..<node.count {
+            let key = JSONRef(storage: storage, index: position).json.stringValue ?? ""
+            result.append((key, JSONRef(storage: storage, index: position + 1)))
+            position = Int(nodes[position + 1].next)
+        }
+        return result
+    }
+
     /// Whether the string node at `position` is the key `key` (its UTF-8 bytes).
     @inlinable
     func isKey(_ position: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -218,12 +234,7 @@ public struct JSONRef: Sendable {
             return .array(items.map(\.json))
         case .object:
             var object = JSONObject(minimumCapacity: Int(node.count))
-            var position = index + 1
-            for _ in 0..<node.count {
-                let key = JSONRef(storage: storage, index: position).json.stringValue ?? ""
-                object.append(key, JSONRef(storage: storage, index: position + 1).json)
-                position = Int(nodes[position + 1].next)
-            }
+            for (key, value) in members { object.append(key, value.json) }
             return .object(object)
         }
     }

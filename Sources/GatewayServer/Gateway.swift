@@ -8,6 +8,7 @@ import Logging
 import QueryPlanner
 import Supergraph
 import Synchronization
+import Tracing
 import Upstream
 
 /// The gateway's request pipeline: parse and validate (cached by query text), coerce the
@@ -36,6 +37,8 @@ public final class Gateway: Sendable {
     let limiter: ConcurrencyLimiter
     /// Automatic persisted queries and the allow-list (`persistedQueries:` in gateway.yaml).
     public let persistedQueries: PersistedQueries
+    /// Where operations' spans go (``OperationTrace``); nil: no tracing, nothing timed.
+    public let tracer: (any Tracer)?
 
     /// - Parameters:
     ///   - configuration: the executor's; its `maxResponseBytes` is replaced by the limits'.
@@ -47,8 +50,10 @@ public final class Gateway: Sendable {
     public init(
         supergraph: Supergraph, client: any UpstreamTransport, metrics: GatewayMetrics = GatewayMetrics(),
         configuration: GatewayExecutor.Configuration = .init(), maxConcurrentOperations: Int = 32,
-        limiter: ConcurrencyLimiter? = nil, limits: OperationLimits? = nil, logger: Logger = Logger(label: "gateway")
+        limiter: ConcurrencyLimiter? = nil, limits: OperationLimits? = nil, tracer: (any Tracer)? = nil,
+        logger: Logger = Logger(label: "gateway")
     ) {
+        self.tracer = tracer
         // The loader has read the allow-list already (``SupergraphLoader``); should it fail
         // here after all, nothing is allowed rather than everything.
         persistedQueries = (try? PersistedQueries(supergraph.configuration.persistedQueries)) ?? PersistedQueries(capacity: 0, allowed: [])
@@ -80,8 +85,14 @@ public final class Gateway: Sendable {
     }
 
     /// Validates a request, checks it against the operation limits, and plans it.
+    ///
+    /// - Parameter trace: gets the parse, validation and planning spans (default none).
     public func prepare(_ request: GraphQLRequestBody) throws(DocumentCache.ValidationFailure) -> Prepared {
-        let document = try documents.prepare(request.query)
+        try prepare(request, trace: nil)
+    }
+
+    func prepare(_ request: GraphQLRequestBody, trace: OperationTrace?) throws(DocumentCache.ValidationFailure) -> Prepared {
+        let document = try documents.prepare(request.query, observe: trace.map { trace in { trace.document($0, $1) } })
         let operation: OperationDefinition
         let variables: JSONObject
         do throws(ResponseError) {
@@ -89,6 +100,7 @@ public final class Gateway: Sendable {
             if operation.operation == .subscription {
                 throw ResponseError("Subscriptions are not supported.", code: "BAD_REQUEST")
             }
+            trace?.named(operation)
             guard persistedQueries.allows(request.query, operation: operation, document: document) else {
                 throw PersistedQueries.notAllowed
             }
@@ -98,14 +110,17 @@ public final class Gateway: Sendable {
         }
         let violations = limits.violations(of: analysis(request, document: document, operation: operation), variables: variables)
         guard violations.isEmpty else { throw DocumentCache.ValidationFailure(errors: violations) }
+        let planning = ContinuousClock.now
         let key = planKey(request, operation: operation, variables: variables)
         if let plan = plans.withLock({ $0[key] }) {
             metrics.planCache(hit: true)
+            trace?.record("graphql.plan", planning..<ContinuousClock.now, attributes: ["gateway.cached": true])
             return Prepared(plan: plan, document: document, operation: operation, variables: variables)
         }
         metrics.planCache(hit: false)
         let plan: QueryPlan
         do {
+            defer { trace?.record("graphql.plan", planning..<ContinuousClock.now) }
             plan = try planner.plan(document: document, operation: operation, variables: variables)
         } catch {
             throw DocumentCache.ValidationFailure(errors: [error])
@@ -178,12 +193,17 @@ public final class Gateway: Sendable {
     ///     the whole operation (nil: encoded again from `request`).
     ///   - headers: the client's header fields that some subgraph gets
     ///     (``HeaderPropagation/clientHeaderNames``; others are ignored).
+    ///   - traceParent: the trace the client's request belongs to (its `traceparent`), when
+    ///     the gateway traces; default: a new trace.
     public func execute(
-        _ sent: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = []
+        _ sent: GraphQLRequestBody, rawBody: [UInt8]? = nil, headers: [(name: String, value: String)] = [],
+        traceParent: ServiceContext? = nil
     ) async -> GatewayExecutor.Execution {
         let started = ContinuousClock.now
         metrics.request()
-        let execution = await answer(sent, rawBody: rawBody, headers: headers)
+        let trace = tracer.map { OperationTrace(tracer: $0, parent: traceParent) }
+        let execution = await answer(sent, rawBody: rawBody, headers: headers, trace: trace)
+        trace?.finish(execution)
         metrics.answered(duration: started.duration(to: .now), errorCodes: execution.errorCodes, rejected: execution.isRequestError)
         return execution
     }
@@ -194,13 +214,13 @@ public final class Gateway: Sendable {
     }
 
     func answer(
-        _ sent: GraphQLRequestBody, rawBody: [UInt8]?, headers: [(name: String, value: String)]
+        _ sent: GraphQLRequestBody, rawBody: [UInt8]?, headers: [(name: String, value: String)], trace: OperationTrace?
     ) async -> GatewayExecutor.Execution {
         let prepared: Prepared
         let request: GraphQLRequestBody
         do {
             request = try persistedQueries.resolve(sent)
-            prepared = try prepare(request)
+            prepared = try prepare(request, trace: trace)
         } catch let error as DocumentCache.ValidationFailure {
             return Self.refused(error.errors)
         } catch let error as ResponseError {
@@ -217,6 +237,7 @@ public final class Gateway: Sendable {
             }
             context = propagation.context(for: client)
         }
+        context.trace = trace?.executing()
         return await limiter.run {
             await executor.execute(
                 plan: prepared.plan, request: request, document: prepared.document, operation: prepared.operation,

@@ -19,12 +19,17 @@ extension GatewayServer {
     /// gracefully and returns: the server stops accepting connections, closes idle ones, and
     /// lets the requests in flight finish, for at most `shutdownGrace`, after which they are
     /// cancelled (their clients get the connection closed).
+    ///
+    /// - Parameter telemetry: exports the spans (``Telemetry``); shut down last, so that it
+    ///   sends those of the requests that drained.
     public static func run(
-        _ application: some ApplicationProtocol, reloader: SupergraphReloader?, shutdownGrace: Duration, logger: Logger
+        _ application: some ApplicationProtocol, reloader: SupergraphReloader?, shutdownGrace: Duration,
+        telemetry: (any Service)? = nil, logger: Logger
     ) async throws {
         // Shut down in reverse order: the notice first, then the reloader (no swap happens
-        // while draining), then the server.
-        var services: [any Service] = [application]
+        // while draining), then the server, then the span exporter.
+        var services: [any Service] = telemetry.map { [$0] } ?? []
+        services.append(application)
         if let reloader { services.append(reloader) }
         services.append(ShutdownNotice(grace: shutdownGrace, logger: logger))
         var configuration = ServiceGroupConfiguration(

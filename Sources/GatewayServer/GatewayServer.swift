@@ -5,6 +5,7 @@ import GraphQLSupport
 import Hummingbird
 import Logging
 import NIOCore
+import Telemetry
 import Upstream
 
 /// Serves a ``Gateway`` over HTTP.
@@ -55,7 +56,8 @@ public enum GatewayServer {
             _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ gateway: Gateway, _ type: GraphQLHTTP.MediaType,
             received: ContinuousClock.Instant?
         ) async -> Response {
-            let execution = await gateway.execute(body, rawBody: raw, headers: clientHeaders(request, gateway))
+            let execution = await gateway.execute(
+                body, rawBody: raw, headers: clientHeaders(request, gateway), traceParent: gateway.tracer?.context(of: request.headers))
             var response = GraphQLHTTP.response(GraphQLHTTP.status(requestError: execution.isRequestError, type), execution.body, type)
             if let received {
                 response.headers[serverTimingField] = Self.serverTiming(upstream: execution.upstreamTime, total: received.duration(to: .now))
@@ -88,8 +90,9 @@ public enum GatewayServer {
             }
             if case .array(let items) = json {
                 let headers = clientHeaders(request, gateway)
+                let traceParent = gateway.tracer?.context(of: request.headers)
                 return await batch(items, gateway: gateway, type: type) { body in
-                    await gateway.execute(body, headers: headers)
+                    await gateway.execute(body, headers: headers, traceParent: traceParent)
                 }
             }
             let body: GraphQLRequestBody

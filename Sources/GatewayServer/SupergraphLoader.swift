@@ -56,6 +56,7 @@ public enum SupergraphLoader {
             resolvedSubgraphs.map { _ in () },
             Result { () throws(ConfigErrors) in _ = try ConfigLoader.resolveLimits(raw) },
             Result { () throws(ConfigErrors) in _ = try ConfigLoader.resolveReload(raw) },
+            Result { () throws(ConfigErrors) in _ = try ConfigLoader.resolveTelemetry(raw) },
         ]
         let earlyErrors = early.flatMap { result -> [ConfigError] in
             if case .failure(let error) = result { return error.errors }

@@ -63,11 +63,25 @@ public final class DocumentCache: Sendable {
         self.entries = Mutex([:])
     }
 
-    public func prepare(_ query: String) throws(ValidationFailure) -> PreparedDocument {
+    /// A step of ``prepare(_:observe:)``, for traces.
+    public enum Phase: Sendable {
+        case parse, validate
+        /// The document came from the cache: neither parsed nor validated again.
+        case cached
+    }
+
+    /// The parsed and validated document of `query`, from the cache when it has been seen.
+    ///
+    /// - Parameter observe: told when each phase ran (default: nobody; nothing is timed).
+    public func prepare(
+        _ query: String, observe: ((Phase, Range<ContinuousClock.Instant>) -> Void)? = nil
+    ) throws(ValidationFailure) -> PreparedDocument {
+        let started = observe == nil ? nil : ContinuousClock.now
         if let cached = entries.withLock({ $0[query] }) {
+            if let observe, let started { observe(.cached, started..<ContinuousClock.now) }
             return try cached.get()
         }
-        let outcome = Self.parseAndValidate(query, schema: schema)
+        let outcome = Self.parseAndValidate(query, schema: schema, observe: observe)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[query] = outcome
@@ -82,7 +96,17 @@ public final class DocumentCache: Sendable {
     /// parser, the validator or the gateway's walks.
     public static let maxNesting = 256
 
-    static func parseAndValidate(_ query: String, schema: GraphQLSchema) -> Result<PreparedDocument, ValidationFailure> {
+    static func parseAndValidate(
+        _ query: String, schema: GraphQLSchema, observe: ((Phase, Range<ContinuousClock.Instant>) -> Void)? = nil
+    ) -> Result<PreparedDocument, ValidationFailure> {
+        var phaseStart = observe == nil ? nil : ContinuousClock.now
+        /// Tells `observe` that `phase` ran from the last phase's end until now.
+        func ended(_ phase: Phase) {
+            guard let observe, let start = phaseStart else { return }
+            let now = ContinuousClock.now
+            observe(phase, start..<now)
+            phaseStart = now
+        }
         let nesting = SourceNesting.depth(of: query, stoppingAfter: maxNesting)
         guard nesting <= maxNesting else {
             return .failure(ValidationFailure(errors: [
@@ -93,6 +117,7 @@ public final class DocumentCache: Sendable {
         }
         let document: Document
         do {
+            defer { ended(.parse) }
             document = try GraphQL.parse(source: Source(body: query, name: "GraphQL request"))
         } catch let error as GraphQLError {
             return .failure(ValidationFailure(errors: [ResponseError(error, code: "GRAPHQL_PARSE_FAILED")]))
@@ -107,6 +132,7 @@ public final class DocumentCache: Sendable {
             ]))
         }
         let errors = GraphQL.validate(schema: schema, ast: document)
+        ended(.validate)
         guard errors.isEmpty else {
             return .failure(ValidationFailure(errors: errors.map { ResponseError($0, code: "GRAPHQL_VALIDATION_FAILED") }))
         }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
+import GatewayConfig
 import GatewayJSON
 import GatewayServer
 import GraphQLSupport
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Supergraph
+import Synchronization
+import Telemetry
+import Tracing
 import Upstream
 
 @main
@@ -90,6 +95,7 @@ struct Serve: AsyncParsableCommand {
         let metrics = GatewayMetrics()
         let limiter = ConcurrencyLimiter(limit: maxConcurrentOperations)
         let (maxKeysPerFetch, serverTiming) = (maxKeysPerFetch, serverTiming)
+        let tracing = ProcessTracing(logger: logger)
         let reloader = try await load.orExit(client: client) { () throws(LoadError) in
             try await SupergraphReloader.start(
                 configuration: .init(configPath: load.config), client: client, wait: load.waitDuration, logger: logger
@@ -97,7 +103,7 @@ struct Serve: AsyncParsableCommand {
                 Gateway(
                     supergraph: supergraph, client: client, metrics: metrics,
                     configuration: .init(maxKeysPerFetch: maxKeysPerFetch, timesUpstream: serverTiming), limiter: limiter,
-                    logger: logger)
+                    tracer: tracing.tracer(supergraph.configuration.telemetry), logger: logger)
             }
         }
         let host = host
@@ -107,7 +113,8 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             try await GatewayServer.run(
-                app, reloader: reloader, shutdownGrace: .milliseconds(Int(shutdownGrace * 1000)), logger: logger)
+                app, reloader: reloader, shutdownGrace: .milliseconds(Int(shutdownGrace * 1000)), telemetry: tracing.service,
+                logger: logger)
         } catch {
             client.shutdown()
             throw error
@@ -181,4 +188,37 @@ struct Explain: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// The process's tracer: made once, from the first supergraph's `telemetry:` and the
+/// OpenTelemetry variables (which win); reloads keep it.
+final class ProcessTracing: Sendable {
+    let logger: Logger
+    let state = Mutex<(made: Bool, tracing: (tracer: any Tracer, service: any Service)?)>((false, nil))
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func tracer(_ settings: TelemetrySettings) -> (any Tracer)? {
+        state.withLock { state in
+            if !state.made {
+                state.made = true
+                do {
+                    state.tracing = try Telemetry.tracing(
+                        serviceName: settings.serviceName,
+                        settings: settings.tracesEndpoint.map {
+                            Telemetry.Settings(endpoint: $0, wireProtocol: settings.tracesProtocol, serviceName: settings.serviceName)
+                        })
+                    if state.tracing != nil { logger.info("tracing on: spans go to the OTLP endpoint") }
+                } catch {
+                    logger.error("tracing stays off: \(error)")
+                }
+            }
+            return state.tracing?.tracer
+        }
+    }
+
+    /// What exports the spans, once ``tracer(_:)`` has made a tracer.
+    var service: (any Service)? { state.withLock { $0.tracing?.service } }
 }

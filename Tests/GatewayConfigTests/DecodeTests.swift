@@ -94,7 +94,7 @@ import Testing
         expectError(decodeErrors("# nothing yet\n"), at: "1:1", "the file is empty")
         expectError(
             decodeErrors("- name: catalog\n"), at: "1:1",
-            "expected the configuration (a mapping with the keys subgraphs, models, relationships, limits, persistedQueries, traffic, reload), got a list")
+            "expected the configuration (a mapping with the keys subgraphs, models, relationships, limits, persistedQueries, traffic, reload, telemetry), got a list")
     }
 
     @Test func unknownTopLevelKeyWithSuggestion() {

@@ -12,13 +12,20 @@ public actor LocalStack {
     private let scale: Int
     private let extraArguments: [String: [String]]
     private let started: [String]
+    /// Variables every process of the stack gets besides the test's own.
+    private let processEnvironment: [String: String]
 
     /// - Parameters:
     ///   - scale: the subgraphs' `--scale`.
     ///   - extraArguments: more flags for some subgraphs (e.g. `--latency-ms`).
     ///   - subgraphs: the subgraphs to start (all by default; fewer for a test whose
     ///     configuration names only some, to spare the machine).
-    public init(scale: Int = 1, extraArguments: [String: [String]] = [:], subgraphs: [String] = LocalStack.subgraphs) {
+    ///   - environment: variables for every process, subgraphs and gateway (default none).
+    public init(
+        scale: Int = 1, extraArguments: [String: [String]] = [:], subgraphs: [String] = LocalStack.subgraphs,
+        environment: [String: String] = [:]
+    ) {
+        self.processEnvironment = environment
         self.scale = scale
         self.extraArguments = extraArguments
         self.started = subgraphs
@@ -39,7 +46,8 @@ public actor LocalStack {
     private func startSubgraph(_ subgraph: String, port: Int = 0, extraArguments: [String]? = nil) throws {
         processes[subgraph] = try ManagedProcess(
             product: subgraph,
-            arguments: ["--port", String(port), "--scale", String(scale)] + (extraArguments ?? self.extraArguments[subgraph] ?? []))
+            arguments: ["--port", String(port), "--scale", String(scale)] + (extraArguments ?? self.extraArguments[subgraph] ?? []),
+            environment: processEnvironment)
     }
 
     /// The environment that points gateway.yaml at this stack's subgraphs.
@@ -55,7 +63,7 @@ public actor LocalStack {
     ///   - urls: subgraph URLs to use instead of this stack's (a proxy in front of one).
     public func startGateway(arguments: [String] = [], config: String? = nil, urls: [String: String] = [:]) async throws {
         let config = config ?? Self.configPath
-        var environment = environment.merging(["LOG_LEVEL": "warning"]) { $1 }
+        var environment = environment.merging(["LOG_LEVEL": "warning"]) { $1 }.merging(processEnvironment) { $1 }
         for (subgraph, url) in urls { environment[subgraph.uppercased() + "_URL"] = url }
         let process = try ManagedProcess(
             product: "gateway", arguments: ["serve", "--config", config, "--port", "0"] + arguments, environment: environment)

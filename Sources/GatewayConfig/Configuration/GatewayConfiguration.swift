@@ -16,6 +16,8 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var traffic: TrafficConfig
     /// When a serving gateway reloads (`reload:`).
     public var reload: ReloadSettings
+    /// Where spans go (`telemetry:`).
+    public var telemetry: TelemetrySettings
 
     /// - Parameters:
     ///   - subgraphs: default none.
@@ -26,8 +28,10 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public init(
         subgraphs: [SubgraphConfig] = [], models: [ModelConfig] = [], relationships: [RelationshipConfig] = [],
         limits: OperationLimits = OperationLimits(), persistedQueries: PersistedQueryConfig = PersistedQueryConfig(),
-        traffic: TrafficConfig = TrafficConfig(), reload: ReloadSettings = ReloadSettings()
+        traffic: TrafficConfig = TrafficConfig(), reload: ReloadSettings = ReloadSettings(),
+        telemetry: TelemetrySettings = TelemetrySettings()
     ) {
+        self.telemetry = telemetry
         self.traffic = traffic
         self.persistedQueries = persistedQueries
         self.subgraphs = subgraphs

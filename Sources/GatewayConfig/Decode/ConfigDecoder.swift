@@ -4,7 +4,7 @@ import Yams
 struct ConfigDecoder {
     var reader: NodeReader
 
-    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries", "traffic", "reload"]
+    static let topKeys = ["subgraphs", "models", "relationships", "limits", "persistedQueries", "traffic", "reload", "telemetry"]
 
     /// The keys of `limits:`, in the order the README lists them.
     static let limitKeys = [
@@ -16,7 +16,7 @@ struct ConfigDecoder {
         guard
             let top = reader.mapping(
                 root, expected: "the configuration", label: "the configuration", place: "at the top level",
-                required: ["subgraphs"], optional: ["models", "relationships", "limits", "persistedQueries", "traffic", "reload"])
+                required: ["subgraphs"], optional: Array(Self.topKeys.dropFirst()))
         else { return nil }
 
         var subgraphs: [RawSubgraph] = []
@@ -66,9 +66,29 @@ struct ConfigDecoder {
         }
         var reload: RawReload?
         if let node = top.present("reload") { reload = decodeReload(node) }
+        var telemetry: RawTelemetry?
+        if let node = top.present("telemetry") { telemetry = decodeTelemetry(node) }
         return RawConfig(
             file: reader.file, subgraphsLocation: subgraphsLocation, subgraphs: subgraphs, models: models,
-            relationships: relationships, limits: limits, persistedQueries: persistedQueries, traffic: traffic, reload: reload)
+            relationships: relationships, limits: limits, persistedQueries: persistedQueries, traffic: traffic, reload: reload,
+            telemetry: telemetry)
+    }
+
+    // MARK: Telemetry
+
+    mutating func decodeTelemetry(_ node: Node) -> RawTelemetry? {
+        guard
+            let fields = reader.mapping(node, expected: "telemetry", label: "telemetry", required: [], optional: ["traces"]),
+            let tracesNode = fields.present("traces")
+        else { return nil }
+        guard
+            let traces = reader.mapping(
+                tracesNode, expected: "telemetry.traces", label: "telemetry.traces", required: ["endpoint"],
+                optional: ["protocol", "serviceName"])
+        else { return nil }
+        return RawTelemetry(
+            location: traces.location, endpoint: reader.optionalString(traces, "endpoint"),
+            protocol: reader.optionalString(traces, "protocol"), serviceName: reader.optionalString(traces, "serviceName"))
     }
 
     // MARK: Reload

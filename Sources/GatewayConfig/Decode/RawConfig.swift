@@ -29,12 +29,15 @@ public struct RawConfig: Sendable, Hashable {
     public var traffic: RawTraffic?
     /// `reload:`, when the file has it.
     public var reload: RawReload?
+    /// `telemetry:`, when the file has it.
+    public var telemetry: RawTelemetry?
 
     init(
         file: String, subgraphsLocation: SourceLocation, subgraphs: [RawSubgraph], models: [RawModel],
         relationships: [RawRelationship], limits: RawLimits? = nil, persistedQueries: RawPersistedQueries? = nil,
-        traffic: RawTraffic? = nil, reload: RawReload? = nil
+        traffic: RawTraffic? = nil, reload: RawReload? = nil, telemetry: RawTelemetry? = nil
     ) {
+        self.telemetry = telemetry
         self.traffic = traffic
         self.persistedQueries = persistedQueries
         self.file = file
@@ -45,6 +48,15 @@ public struct RawConfig: Sendable, Hashable {
         self.limits = limits
         self.reload = reload
     }
+}
+
+/// `telemetry.traces:`: where the gateway's spans go.
+public struct RawTelemetry: Sendable, Hashable {
+    /// Where `telemetry.traces` starts.
+    public var location: SourceLocation
+    public var endpoint: Located<String>?
+    public var `protocol`: Located<String>?
+    public var serviceName: Located<String>?
 }
 
 /// `reload:` at the top level: when the serving gateway builds a new supergraph.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import Telemetry
 
 /// The flags every subgraph executable takes.
 public struct SubgraphOptions: ParsableArguments {
@@ -65,14 +67,20 @@ public enum SubgraphMain {
         _ endpoint: some SubgraphEndpoint, name: String, defaultPort: Int, options: SubgraphOptions, logger: Logger
     ) async throws {
         let host = options.host
+        // Spans when the OpenTelemetry variables ask for them, continuing the gateway's trace.
+        let tracing = try Telemetry.tracing(serviceName: name)
         let app = SubgraphServer.application(
             service: endpoint, host: host, port: options.port ?? defaultPort, logger: logger,
-            latency: .milliseconds(options.latencyMs), logRequests: options.logRequests
+            latency: .milliseconds(options.latencyMs), logRequests: options.logRequests, tracer: tracing?.tracer
         ) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).
             FileHandle.standardOutput.write(Data("\(name) listening on \(host):\(port)\n".utf8))
         }
-        try await app.runService()
+        guard let tracing else { return try await app.runService() }
+        // The exporter first: shut down last, it sends the spans of the requests that drained.
+        try await ServiceGroup(
+            services: [tracing.service, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ).run()
     }
 
     public static func run(name: String, defaultPort: Int, models: [Model]) async {

@@ -3,6 +3,8 @@ import GraphQLSupport
 import Hummingbird
 import Logging
 import NIOCore
+import Telemetry
+import Tracing
 
 /// What answers a subgraph's GraphQL requests: the model protocol's ``SubgraphService``, or
 /// any other GraphQL engine (a demo subgraph that does not speak the model protocol).
@@ -32,9 +34,11 @@ public enum SubgraphServer {
     ///     and tests that show the gateway fetches concurrently).
     ///   - logRequests: print `request START END` per `/graphql` request, in nanoseconds of
     ///     the system-wide monotonic clock, so other processes' times compare with them.
+    ///   - tracer: when given, each `/graphql` request gets a server span, `subgraph NAME`,
+    ///     continuing the trace of its `traceparent` (the gateway's fetch span).
     public static func application(
         service: some SubgraphEndpoint, host: String = "127.0.0.1", port: Int, logger: Logger,
-        latency: Duration = .zero, logRequests: Bool = false,
+        latency: Duration = .zero, logRequests: Bool = false, tracer: (any Tracer)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -65,7 +69,15 @@ public enum SubgraphServer {
             case .failure(let error):
                 return Self.json(status: .badRequest, errorResponseBody([error]))
             case .success(let graphQLRequest):
-                return Self.json(status: .ok, await service.execute(graphQLRequest))
+                guard let tracer else { return Self.json(status: .ok, await service.execute(graphQLRequest)) }
+                let span = tracer.startSpan(
+                    "subgraph \(service.name)", context: tracer.context(of: request.headers), ofKind: .server)
+                defer { span.end() }
+                span.attributes["gateway.subgraph"] = service.name
+                if let operationName = graphQLRequest.operationName { span.attributes["graphql.operation.name"] = operationName }
+                let answer = await service.execute(graphQLRequest)
+                span.attributes["http.response.body.size"] = answer.count
+                return Self.json(status: .ok, answer)
             }
         }
         return Application(
