@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark behind bench/run (Python 3 standard library only).
 
-Starts the five demo subgraphs, the gateway and an nginx reverse proxy on 127.0.0.1, drives
+Starts the demo subgraphs, the gateway and an nginx reverse proxy on 127.0.0.1, drives
 load with wrk (bench/graphql.lua), measures throughput, latency, upstream requests per
 operation, CPU per request and peak RSS, prints a table and writes JSON. Every process it
 starts is stopped when it exits, whatever the reason. bench/README.md explains the figures.
@@ -30,7 +30,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SUBGRAPHS = ["people", "authors", "catalog", "reviews", "inventory"]
+# Every subgraph gateway.yaml names (the gateway serves only once it has composed them all);
+# the scenarios query the first five.
+SUBGRAPHS = ["people", "authors", "catalog", "reviews", "inventory", "shipping", "prices"]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LUA = os.path.join(HERE, "graphql.lua")
 QUERIES = os.path.join(HERE, "queries")
@@ -295,7 +297,7 @@ def child_pids(pid):
 # ---------------------------------------------------------------- the stack
 
 class Stack:
-    """The five subgraphs, the gateway and (optionally) nginx, on 127.0.0.1."""
+    """The demo subgraphs, the gateway and (optionally) nginx, on 127.0.0.1."""
 
     def __init__(self, args, procs, tmp, scale):
         self.args = args
@@ -358,7 +360,7 @@ class Stack:
         log(f"   gateway:{self.ports['gateway']} ready; RSS {proc_status_kb(self.proc['gateway'].pid, 'VmRSS') / 1024:.1f} MB")
 
         if with_nginx:
-            self.start_nginx(base + 6 if base else free_port())
+            self.start_nginx(base + 1 + len(SUBGRAPHS) if base else free_port())
 
     def wait_ready(self):
         port = self.ports["gateway"]
@@ -1285,7 +1287,7 @@ def parse_args(argv):
     parser.add_argument("--connections-rss", type=int, default=256,
                         help="connections of the deep-rss scenario, which reports the gateway's peak RSS (default 256; 0 skips it)")
     parser.add_argument("--base-port", type=int, default=0,
-                        help="gateway on PORT, subgraphs on PORT+1..PORT+5, nginx on PORT+6 (default: free ports)")
+                        help="gateway on PORT, subgraphs on PORT+1..PORT+7, nginx on PORT+8 (default: free ports)")
     parser.add_argument("--compare-scales", default=None, metavar="A,B",
                         help="only check that upstream requests per operation are identical at these scales (e.g. 1,100)")
     parser.add_argument("--out", default=None, help="JSON results (default bench/results/latest.json; "
@@ -1322,8 +1324,8 @@ def parse_args(argv):
         parser.error("--scale, --connections and --threads must be at least 1")
     if args.duration < 1 or args.warmup < 0:
         parser.error("--duration must be at least 1s and --warmup not negative")
-    if args.base_port and not (1024 <= args.base_port <= 65535 - 6):
-        parser.error("--base-port must be between 1024 and 65529")
+    if args.base_port and not (1024 <= args.base_port <= 65535 - 8):
+        parser.error("--base-port must be between 1024 and 65527")
     if args.out is None:
         name = "compare-scales.json" if args.compare_scales else "latest.json"
         args.out = os.path.join(HERE, "results", name)
