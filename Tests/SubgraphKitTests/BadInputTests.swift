@@ -77,7 +77,8 @@ struct BadInputTests {
         try await InProcessSubgraph.with(models: [item], limits: .init(maxRows: 4)) { subgraph async throws in
             let answer = try await subgraph.query("{ items { id } }")
             #expect(answer.at("errors", 0, "message")
-                == "items matched more than 4 rows, the most this subgraph returns at once: pass a `limit`.")
+                == .string("items matched more than 4 rows; this subgraph answers at most 4 rows per field "
+                    + "(maxRows: --max-rows or SUBGRAPH_MAX_ROWS). Pass a smaller `limit` or narrow the filter."))
             #expect(try await subgraph.ids("{ items(limit: 4) { id } }") == ["1", "10", "2", "3"])
         }
     }

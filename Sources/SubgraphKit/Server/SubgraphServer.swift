@@ -30,11 +30,15 @@ public enum SubgraphServer {
     ///   - onRunning: called with the bound port once the server listens.
     ///   - latency: added to every `/graphql` answer, to make a slow network visible (demos,
     ///     and tests that show the gateway fetches concurrently).
+    ///   - maxResponseBytes: the largest answer sent; a larger one is replaced by a
+    ///     `RESPONSE_TOO_LARGE` error. ``SubgraphService`` stops writing before it gets there;
+    ///     for other engines this is the check (default 16 MiB).
     ///   - logRequests: print `request START END` per `/graphql` request, in nanoseconds of
     ///     the system-wide monotonic clock, so other processes' times compare with them.
     public static func application(
         service: some SubgraphEndpoint, host: String = "127.0.0.1", port: Int, logger: Logger,
-        latency: Duration = .zero, logRequests: Bool = false,
+        maxResponseBytes: Int = SubgraphService.Limits.defaultMaxResponseBytes, latency: Duration = .zero,
+        logRequests: Bool = false,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -65,7 +69,11 @@ public enum SubgraphServer {
             case .failure(let error):
                 return Self.json(status: .badRequest, errorResponseBody([error]))
             case .success(let graphQLRequest):
-                return Self.json(status: .ok, await service.execute(graphQLRequest))
+                let answer = await service.execute(graphQLRequest)
+                guard answer.count <= maxResponseBytes else {
+                    return Self.json(status: .ok, responseTooLarge(maxResponseBytes))
+                }
+                return Self.json(status: .ok, answer)
             }
         }
         return Application(
@@ -75,6 +83,15 @@ public enum SubgraphServer {
                 await onRunning(channel.localAddress?.port ?? port)
             },
             logger: logger)
+    }
+
+    /// The answer that replaces one past `maxResponseBytes`, for engines that cannot stop
+    /// at a field: no data, no path.
+    static func responseTooLarge(_ maximum: Int) -> [UInt8] {
+        errorResponseBody([ResponseError(
+            "The answer is larger than \(maximum) bytes; this subgraph answers at most \(maximum) bytes per operation "
+                + "(maxResponseBytes: --max-response-bytes or SUBGRAPH_MAX_RESPONSE_BYTES). Ask for fewer rows or fields.",
+            extensions: ["code": "RESPONSE_TOO_LARGE", "limit": "maxResponseBytes", "maximum": .int(maximum)])])
     }
 
     static func monotonicNanoseconds() -> UInt64 {
