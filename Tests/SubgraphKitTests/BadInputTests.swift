@@ -26,6 +26,20 @@ struct BadInputTests {
         }
     }
 
+    /// Found by the fuzzer: PUT /graphql got an empty 404, not a GraphQL answer.
+    @Test func otherMethodsOnGraphQLAreA405WithAnError() async throws {
+        try await InProcessSubgraph.with(models: [item]) { subgraph async throws in
+            for method in ["GET", "PUT", "PATCH", "DELETE"] {
+                let reply = try await TestHTTP.request(subgraph.url, method: method)
+                #expect(reply.status == 405, "\(method)")
+                #expect(reply.headers["allow"] == "POST", "\(method)")
+                #expect(try reply.json() == [
+                    "errors": [["message": "A subgraph answers GraphQL requests by POST only.", "extensions": ["code": "METHOD_NOT_ALLOWED"]]]
+                ])
+            }
+        }
+    }
+
     @Test func unparsableAndInvalidQueriesAreGraphQLErrors() async throws {
         try await InProcessSubgraph.with(models: [item]) { subgraph async throws in
             let syntax = try await subgraph.query("{ items { id ")

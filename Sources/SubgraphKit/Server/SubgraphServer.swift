@@ -76,6 +76,16 @@ public enum SubgraphServer {
                 return Self.json(status: .ok, answer)
             }
         }
+        // Another method on /graphql is a GraphQL answer too (it used to be an empty 404).
+        for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
+            router.on("/graphql", method: method) { _, _ -> Response in
+                var response = Self.json(
+                    status: .methodNotAllowed,
+                    #"{"errors":[{"message":"A subgraph answers GraphQL requests by POST only.","extensions":{"code":"METHOD_NOT_ALLOWED"}}]}"#.utf8)
+                response.headers[.allow] = "POST"
+                return response
+            }
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "subgraph-\(service.name)"),
