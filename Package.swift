@@ -195,6 +195,7 @@ let package = Package(
                 .product(name: "GraphQL", package: "GraphQL"),
             ]
         ),
+        .testTarget(name: "FuzzTests", dependencies: ["GatewayJSON", "GraphQLSupport", "TestSupport"]),
         .testTarget(
             name: "SupergraphTests",
             dependencies: [

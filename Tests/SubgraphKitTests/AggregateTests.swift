@@ -324,8 +324,10 @@ struct AggregateTests {
             #expect(tooMany == [
                 "data": nil,
                 "errors": [[
-                    "message": "writers_aggregate made more than 4 groups, the most this subgraph returns at once: group by fewer fields or narrow the filter.",
-                    "locations": [["line": 1, "column": 3]], "path": ["writers_aggregate"], "extensions": ["code": "TOO_MANY_ROWS"],
+                    "message": .string("writers_aggregate made more than 4 groups; this subgraph answers at most 4 groups per field "
+                        + "(maxRows: --max-rows or SUBGRAPH_MAX_ROWS). Group by fewer fields or narrow the filter."),
+                    "locations": [["line": 1, "column": 3]], "path": ["writers_aggregate"],
+                    "extensions": ["code": "TOO_MANY_ROWS", "limit": "maxRows", "maximum": 4],
                 ]],
             ])
             // Ten rows but three groups: within the limit.

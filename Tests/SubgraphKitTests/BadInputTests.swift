@@ -26,6 +26,20 @@ struct BadInputTests {
         }
     }
 
+    /// Found by the fuzzer: PUT /graphql got an empty 404, not a GraphQL answer.
+    @Test func otherMethodsOnGraphQLAreA405WithAnError() async throws {
+        try await InProcessSubgraph.with(models: [item]) { subgraph async throws in
+            for method in ["GET", "PUT", "PATCH", "DELETE"] {
+                let reply = try await TestHTTP.request(subgraph.url, method: method)
+                #expect(reply.status == 405, "\(method)")
+                #expect(reply.headers["allow"] == "POST", "\(method)")
+                #expect(try reply.json() == [
+                    "errors": [["message": "A subgraph answers GraphQL requests by POST only.", "extensions": ["code": "METHOD_NOT_ALLOWED"]]]
+                ])
+            }
+        }
+    }
+
     @Test func unparsableAndInvalidQueriesAreGraphQLErrors() async throws {
         try await InProcessSubgraph.with(models: [item]) { subgraph async throws in
             let syntax = try await subgraph.query("{ items { id ")
@@ -77,7 +91,8 @@ struct BadInputTests {
         try await InProcessSubgraph.with(models: [item], limits: .init(maxRows: 4)) { subgraph async throws in
             let answer = try await subgraph.query("{ items { id } }")
             #expect(answer.at("errors", 0, "message")
-                == "items matched more than 4 rows, the most this subgraph returns at once: pass a `limit`.")
+                == .string("items matched more than 4 rows; this subgraph answers at most 4 rows per field "
+                    + "(maxRows: --max-rows or SUBGRAPH_MAX_ROWS). Pass a smaller `limit` or narrow the filter."))
             #expect(try await subgraph.ids("{ items(limit: 4) { id } }") == ["1", "10", "2", "3"])
         }
     }

@@ -46,6 +46,25 @@ func rows(_ url: String, _ collection: String, _ fields: String) async throws ->
 
 @Suite("The demo subgraphs", .serialized)
 struct DemoSubgraphTests {
+    /// Found by the fuzzer: 10,000 levels of `{_not: ...}` in the query text overflowed the
+    /// stack of GraphQLSwift's parser in prices and shipping, which did not check nesting.
+    @Test func theGraphQLSwiftSubgraphsRefuseDeepTextAndStayUp() async throws {
+        for product in ["prices", "shipping"] {
+            let process = try ManagedProcess(product: product, arguments: ["--port", "0"])
+            let url = "http://127.0.0.1:\(try await process.waitForPort())/graphql"
+            let deep = "{ currencies(filter: " + String(repeating: "{_not: ", count: 10_000) + "{}" + String(repeating: "}", count: 10_000) + ") }"
+            let answer = try await TestHTTP.graphql(url, deep)
+            #expect(answer == [
+                "errors": [[
+                    "message": "The query nests braces, brackets or parentheses more than 256 deep; it is not parsed.",
+                    "extensions": ["code": "GRAPHQL_PARSE_FAILED"],
+                ]]
+            ], "\(product)")
+            #expect(try await TestHTTP.graphql(url, "{ __typename }") == ["data": ["__typename": "Query"]], "\(product)")
+            await process.stop()
+        }
+    }
+
     @Test func introspectedSchemasHaveExactlyTheDemoDomainTypes() async throws {
         let stack = LocalStack(scale: 1)
         try await stack.start(gateway: false)

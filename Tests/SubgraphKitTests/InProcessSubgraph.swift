@@ -35,7 +35,9 @@ struct InProcessSubgraph {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = SubgraphServer.application(service: service, port: 0, logger: logger) { port in
+        let app = SubgraphServer.application(
+            service: service, port: 0, logger: logger, maxResponseBytes: limits.maxResponseBytes
+        ) { port in
             continuation.yield(port)
         }
         let server = Task { try await app.run() }

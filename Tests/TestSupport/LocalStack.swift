@@ -78,6 +78,12 @@ public actor LocalStack {
 
     public func output(_ name: String) -> String { processes[name]?.outputText ?? "" }
 
+    /// The process id of a process this stack started, while it runs (nil once it exited).
+    public func processID(_ name: String) -> Int32? {
+        guard let process = processes[name]?.process, process.isRunning else { return nil }
+        return process.processIdentifier
+    }
+
     /// Stops one process (to simulate an outage).
     public func stop(_ name: String) async {
         await processes[name]?.stop()

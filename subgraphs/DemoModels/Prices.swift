@@ -41,6 +41,7 @@ public struct PricesService: SubgraphEndpoint {
     public let name = "prices"
     public let maxBodyBytes = 16 << 20
     let schema: GraphQLSchema
+    let documents: DocumentCache
 
     public init(scale: Int) throws {
         let book = PriceBook(scale: scale)
@@ -85,17 +86,11 @@ public struct PricesService: SubgraphEndpoint {
                     }),
             ])
         schema = try GraphQLSchema(query: query, mutation: mutation)
+        documents = DocumentCache(schema: schema)
     }
 
     public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
-        do {
-            let result = try await graphql(
-                schema: schema, request: request.query, variableValues: request.variables.storage.reduce(into: [:]) { $0[$1.key] = Map($1.value) },
-                operationName: request.operationName)
-            return Self.responseBody(result)
-        } catch {
-            return errorResponseBody([ResponseError("\(error)", code: "BAD_REQUEST")])
-        }
+        await executeWithGraphQLSwift(request, schema: schema, documents: documents)
     }
 
     /// A GraphQLSwift result as response bytes. Written here rather than with JSONEncoder,

@@ -53,6 +53,7 @@ public struct ShippingService: SubgraphEndpoint {
     public let name = "shipping"
     public let maxBodyBytes = 16 << 20
     let schema: GraphQLSchema
+    let documents: DocumentCache
 
     /// What `_service { sdl }` answers: the subgraph's schema with its federation directives.
     public static let sdl = """
@@ -162,6 +163,7 @@ public struct ShippingService: SubgraphEndpoint {
                     }),
             ])
         schema = try GraphQLSchema(query: query, types: [bookType, shipmentType])
+        documents = DocumentCache(schema: schema)
     }
 
     /// A key as the representations bring it: a string, or a number written as one.
@@ -174,14 +176,6 @@ public struct ShippingService: SubgraphEndpoint {
     }
 
     public func execute(_ request: GraphQLRequestBody) async -> [UInt8] {
-        do {
-            let result = try await graphql(
-                schema: schema, request: request.query,
-                variableValues: request.variables.storage.reduce(into: [:]) { $0[$1.key] = Map($1.value) },
-                operationName: request.operationName)
-            return PricesService.responseBody(result)
-        } catch {
-            return errorResponseBody([ResponseError("\(error)", code: "BAD_REQUEST")])
-        }
+        await executeWithGraphQLSwift(request, schema: schema, documents: documents)
     }
 }

@@ -10,9 +10,10 @@ protocol RootFieldQuery: Sendable {
     /// Runs the statement and writes the field's JSON value.
     ///
     /// - Parameters:
-    ///   - maxRows: the most rows (or groups) the field may answer; more is an error.
+    ///   - budget: the rows (or groups) the field may answer and the bytes the operation's
+    ///     answer may still take; more is an error, thrown as soon as it is known.
     ///   - cacheable: whether the prepared statement may be kept for reuse.
     ///   - errors: where a value that cannot be served (and is answered as null) is reported.
     /// - Throws: a ``ResponseError`` that fails the whole field, or a database error.
-    func run(_ db: Database, maxRows: Int, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8]
+    func run(_ db: Database, budget: AnswerBudget, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8]
 }

@@ -15,7 +15,7 @@ extension SubgraphService {
         /// The Int fields summed, to name them when SQLite's 64-bit sum overflows.
         let summedInts: [String]
 
-        func run(_ db: Database, maxRows: Int, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
+        func run(_ db: Database, budget: AnswerBudget, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
             let statement = cacheable ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
             var writer = JSONWriter(capacity: 1024)
             writer.raw(UInt8(ascii: "["))
@@ -24,15 +24,14 @@ extension SubgraphService {
             do {
                 let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
                 while let row = try cursor.next() {
-                    if count == maxRows {
-                        throw ResponseError(
-                            "\(responseKey) made more than \(maxRows) groups, the most this subgraph returns at once: group by fewer fields or narrow the filter.",
-                            code: "TOO_MANY_ROWS", locations: locations, path: [.key(responseKey)])
-                    }
+                    try budget.checkRows(
+                        count, field: responseKey, locations: locations, verb: "made", unit: "groups",
+                        advice: "Group by fewer fields or narrow the filter.")
                     if count > 0 { writer.raw(UInt8(ascii: ",")) }
                     path[1] = .index(count)
                     projection.write(row, to: &writer, path: &path, errors: &errors)
                     count += 1
+                    try budget.checkBytes(writer.bytes.count, field: responseKey, locations: locations)
                 }
             } catch let error as DatabaseError where error.message == "integer overflow" {
                 // SQLite's SUM of integers fails rather than wrap or round.

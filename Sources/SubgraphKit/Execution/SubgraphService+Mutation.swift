@@ -9,6 +9,7 @@ extension SubgraphService {
     /// field is non-null.
     func executeMutation(_ fields: [CollectedField], collector: FieldCollector) async -> [UInt8] {
         var writer = JSONWriter(capacity: 1024)
+        var budget = AnswerBudget(limits)
         writer.raw("{\"data\":{")
         for (index, field) in fields.enumerated() {
             if index > 0 { writer.raw(UInt8(ascii: ",")) }
@@ -18,7 +19,9 @@ extension SubgraphService {
                 continue
             }
             do {
-                writer.raw(try await executeMutationField(field, collector: collector))
+                let answer = try await executeMutationField(field, collector: collector, budget: budget)
+                budget.spend(answer.count)
+                writer.raw(answer)
             } catch let error as ResponseError {
                 return responseBody(data: nil, errors: [error])
             } catch {
@@ -29,7 +32,7 @@ extension SubgraphService {
         return writer.bytes
     }
 
-    func executeMutationField(_ field: CollectedField, collector: FieldCollector) async throws -> [UInt8] {
+    func executeMutationField(_ field: CollectedField, collector: FieldCollector, budget: AnswerBudget) async throws -> [UInt8] {
         let path: [PathElement] = [.key(field.responseKey)]
         guard let (model, kind) = modelsByMutation[field.name],
             let definition = schemaModel.mutation?.field(field.name)
@@ -40,7 +43,7 @@ extension SubgraphService {
         let projection = Projection(model: model, fields: collector.collect(subfieldsOf: field, on: model.typeName))
         let mutation = RowMutation(
             model: model, projection: projection, arguments: arguments, field: field.name, path: path,
-            locations: field.locations)
+            locations: field.locations, responseKey: field.responseKey, budget: budget)
         return try await store.writer.write { db in
             switch kind {
             case .create: return try mutation.create(db)
@@ -59,6 +62,9 @@ struct RowMutation: Sendable {
     let field: String
     let path: [PathElement]
     let locations: [ResponseError.Location]
+    let responseKey: String
+    /// A field over a limit fails inside its transaction, so nothing of it is written.
+    let budget: AnswerBudget
 
     var table: String { Store.quote(model.collection) }
 
@@ -145,9 +151,12 @@ struct RowMutation: Sendable {
             throw failure(error.message)
         }
         let condition = SQLFragment.joined(conditions, by: "AND", empty: .always)
-        return try String.fetchAll(
-            db, sql: "SELECT \"id\" FROM \(table) WHERE \(condition.sql) ORDER BY \"id\"",
-            arguments: StatementArguments(condition.arguments))
+        // One more than the limit is enough to know it is exceeded.
+        let ids = try String.fetchAll(
+            db, sql: "SELECT \"id\" FROM \(table) WHERE \(condition.sql) ORDER BY \"id\" LIMIT ?",
+            arguments: StatementArguments(condition.arguments + [(budget.limits.maxRows + 1).databaseValue]))
+        try budget.checkRows(ids.count - 1, field: responseKey, locations: locations, advice: "Narrow the filter; nothing was changed.")
+        return ids
     }
 
     func idList(_ ids: [String]) -> DatabaseValue {
@@ -169,6 +178,7 @@ struct RowMutation: Sendable {
                 if !first { writer.raw(UInt8(ascii: ",")) }
                 first = false
                 projection.write(row, to: &writer)
+                try budget.checkBytes(writer.bytes.count, field: responseKey, locations: locations)
             }
         }
         if !single { writer.raw(UInt8(ascii: "]")) }

@@ -8,15 +8,28 @@ import Synchronization
 /// selection set to SQL to JSON bytes without GraphQLSwift's resolver executor (whose cost
 /// grows with every resolved field). Only `__schema` and `__type` use that executor.
 public final class SubgraphService: Sendable {
-    /// Limits that protect the service from runaway operations.
-    public struct Limits: Sendable {
-        /// Most rows one collection or mutation field may return (default 1,000,000).
+    /// Limits that protect the service from runaway operations. Together they bound what one
+    /// operation can hold in memory: its request body, and an answer of at most
+    /// `maxResponseBytes` (plus one row), whatever the query asks.
+    public struct Limits: Sendable, Equatable {
+        /// Most rows one collection, aggregate or mutation field may answer or change
+        /// (default 10,000); more is a `TOO_MANY_ROWS` error for the field.
         public var maxRows: Int
+        /// Largest answer of one operation, in bytes, counted while it is written
+        /// (default 16 MiB); more is a `RESPONSE_TOO_LARGE` error.
+        public var maxResponseBytes: Int
         /// Largest request body accepted, in bytes (default 16 MiB).
         public var maxBodyBytes: Int
 
-        public init(maxRows: Int = 1_000_000, maxBodyBytes: Int = 16 << 20) {
+        public static let defaultMaxRows = 10_000
+        public static let defaultMaxResponseBytes = 16 << 20
+
+        public init(
+            maxRows: Int = Limits.defaultMaxRows, maxResponseBytes: Int = Limits.defaultMaxResponseBytes,
+            maxBodyBytes: Int = 16 << 20
+        ) {
             self.maxRows = maxRows
+            self.maxResponseBytes = maxResponseBytes
             self.maxBodyBytes = maxBodyBytes
         }
     }
@@ -131,7 +144,7 @@ public final class SubgraphService: Sendable {
                 return responseBody(data: nil, errors: errors + [error])
             }
         }
-        let maxRows = limits.maxRows
+        let limits = limits
         let outcome: Result<(answers: [String: [UInt8]], errors: [ResponseError]), ResponseError>
         do {
             let compiled = queries
@@ -139,8 +152,11 @@ public final class SubgraphService: Sendable {
             outcome = .success(try await store.writer.read { db in
                 var answers: [String: [UInt8]] = [:]
                 var fieldErrors: [ResponseError] = []
+                var budget = AnswerBudget(limits)
                 for (query, cacheable) in zip(compiled, cacheable) {
-                    answers[query.responseKey] = try query.run(db, maxRows: maxRows, cacheable: cacheable, errors: &fieldErrors)
+                    let answer = try query.run(db, budget: budget, cacheable: cacheable, errors: &fieldErrors)
+                    budget.spend(answer.count)
+                    answers[query.responseKey] = answer
                 }
                 return (answers, fieldErrors)
             })
@@ -191,7 +207,7 @@ public final class SubgraphService: Sendable {
         let projection: Projection
         let locations: [ResponseError.Location]
 
-        func run(_ db: Database, maxRows: Int, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
+        func run(_ db: Database, budget: AnswerBudget, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
             // Prepared statements are kept for reuse only for a bounded set of SQL texts: a
             // client can write endlessly many filter shapes.
             let statement = cacheable ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
@@ -200,14 +216,11 @@ public final class SubgraphService: Sendable {
             writer.raw(UInt8(ascii: "["))
             var count = 0
             while let row = try cursor.next() {
-                if count == maxRows {
-                    throw ResponseError(
-                        "\(responseKey) matched more than \(maxRows) rows, the most this subgraph returns at once: pass a `limit`.",
-                        code: "TOO_MANY_ROWS", locations: locations, path: [.key(responseKey)])
-                }
+                try budget.checkRows(count, field: responseKey, locations: locations)
                 if count > 0 { writer.raw(UInt8(ascii: ",")) }
                 projection.write(row, to: &writer)
                 count += 1
+                try budget.checkBytes(writer.bytes.count, field: responseKey, locations: locations)
             }
             writer.raw(UInt8(ascii: "]"))
             return writer.bytes

@@ -19,8 +19,11 @@ public struct SubgraphOptions: ParsableArguments {
     @Option(help: "Multiplies the seed data.")
     public var scale: Int = 1
 
-    @Option(help: "Most rows one field may return.")
-    public var maxRows: Int = 1_000_000
+    @Option(help: "Most rows one field may answer or change (default: SUBGRAPH_MAX_ROWS, else 10000).")
+    public var maxRows: Int?
+
+    @Option(help: "Largest answer of one operation, in bytes, checked while it is written (default: SUBGRAPH_MAX_RESPONSE_BYTES, else 16777216).")
+    public var maxResponseBytes: Int?
 
     @Option(help: "Milliseconds added to every /graphql answer (to simulate a slow network).")
     public var latencyMs: Int = 0
@@ -34,9 +37,30 @@ public struct SubgraphOptions: ParsableArguments {
 
     public init() {}
 
+    /// The limits from the flags, else the environment, else the defaults of
+    /// ``SubgraphService/Limits``.
+    public func limits(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SubgraphService.Limits {
+        var limits = SubgraphService.Limits()
+        for (flag, variable, value, keyPath) in [
+            ("--max-rows", "SUBGRAPH_MAX_ROWS", maxRows, \SubgraphService.Limits.maxRows),
+            ("--max-response-bytes", "SUBGRAPH_MAX_RESPONSE_BYTES", maxResponseBytes, \.maxResponseBytes),
+        ] {
+            if let value {
+                guard value >= 1 else { throw ValidationError("\(flag) must be at least 1, got \(value)") }
+                limits[keyPath: keyPath] = value
+            } else if let text = environment[variable] {
+                guard let value = Int(text), value >= 1, value < Int.max else {
+                    throw ValidationError("\(variable) must be a whole number of at least 1, got \"\(text)\"")
+                }
+                limits[keyPath: keyPath] = value
+            }
+        }
+        return limits
+    }
+
     public mutating func validate() throws {
         guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
-        guard maxRows >= 1 else { throw ValidationError("--max-rows must be at least 1") }
+        _ = try limits()
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must not be negative") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
     }
@@ -47,7 +71,8 @@ public struct SubgraphOptions: ParsableArguments {
 public enum SubgraphMain {
     /// A subgraph that is not a model-protocol service: `makeEndpoint` builds its engine from
     /// the flags (`--scale` for its data; `--database` and `--max-rows` are the model
-    /// protocol's and may be ignored).
+    /// protocol's and may be ignored). `--max-response-bytes` holds for its answers too, but
+    /// is checked once an answer is built: such an engine is not written row by row.
     public static func run(
         name: String, defaultPort: Int, makeEndpoint: (SubgraphOptions) throws -> some SubgraphEndpoint
     ) async {
@@ -71,6 +96,7 @@ public enum SubgraphMain {
         let tracing = try Telemetry.tracing(serviceName: name)
         let app = SubgraphServer.application(
             service: endpoint, host: host, port: options.port ?? defaultPort, logger: logger,
+            maxResponseBytes: try options.limits().maxResponseBytes,
             latency: .milliseconds(options.latencyMs), logRequests: options.logRequests, tracer: tracing?.tracer
         ) { port in
             // Tests and scripts read this line to learn the port (useful with --port 0).
@@ -91,7 +117,7 @@ public enum SubgraphMain {
             let started = ContinuousClock.now
             let store = try Store(path: options.database, models: models, scale: options.scale)
             let service = try SubgraphService(
-                name: name, models: models, store: store, limits: .init(maxRows: options.maxRows),
+                name: name, models: models, store: store, limits: try options.limits(),
                 withoutExtensions: options.withoutExtensions)
             logger.info("database ready", metadata: [
                 "subgraph": "\(name)", "database": "\(options.database ?? ":memory:")",

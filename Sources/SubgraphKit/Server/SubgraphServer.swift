@@ -32,13 +32,17 @@ public enum SubgraphServer {
     ///   - onRunning: called with the bound port once the server listens.
     ///   - latency: added to every `/graphql` answer, to make a slow network visible (demos,
     ///     and tests that show the gateway fetches concurrently).
+    ///   - maxResponseBytes: the largest answer sent; a larger one is replaced by a
+    ///     `RESPONSE_TOO_LARGE` error. ``SubgraphService`` stops writing before it gets there;
+    ///     for other engines this is the check (default 16 MiB).
     ///   - logRequests: print `request START END` per `/graphql` request, in nanoseconds of
     ///     the system-wide monotonic clock, so other processes' times compare with them.
     ///   - tracer: when given, each `/graphql` request gets a server span, `subgraph NAME`,
     ///     continuing the trace of its `traceparent` (the gateway's fetch span).
     public static func application(
         service: some SubgraphEndpoint, host: String = "127.0.0.1", port: Int, logger: Logger,
-        latency: Duration = .zero, logRequests: Bool = false, tracer: (any Tracer)? = nil,
+        maxResponseBytes: Int = SubgraphService.Limits.defaultMaxResponseBytes, latency: Duration = .zero,
+        logRequests: Bool = false, tracer: (any Tracer)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -69,15 +73,28 @@ public enum SubgraphServer {
             case .failure(let error):
                 return Self.json(status: .badRequest, errorResponseBody([error]))
             case .success(let graphQLRequest):
-                guard let tracer else { return Self.json(status: .ok, await service.execute(graphQLRequest)) }
-                let span = tracer.startSpan(
-                    "subgraph \(service.name)", context: tracer.context(of: request.headers), ofKind: .server)
-                defer { span.end() }
-                span.attributes["gateway.subgraph"] = service.name
-                if let operationName = graphQLRequest.operationName { span.attributes["graphql.operation.name"] = operationName }
+                let span = tracer.map { tracer in
+                    tracer.startSpan("subgraph \(service.name)", context: tracer.context(of: request.headers), ofKind: .server)
+                }
+                defer { span?.end() }
+                span?.attributes["gateway.subgraph"] = service.name
+                if let operationName = graphQLRequest.operationName { span?.attributes["graphql.operation.name"] = operationName }
                 let answer = await service.execute(graphQLRequest)
-                span.attributes["http.response.body.size"] = answer.count
+                span?.attributes["http.response.body.size"] = answer.count
+                guard answer.count <= maxResponseBytes else {
+                    return Self.json(status: .ok, responseTooLarge(maxResponseBytes))
+                }
                 return Self.json(status: .ok, answer)
+            }
+        }
+        // Another method on /graphql is a GraphQL answer too (it used to be an empty 404).
+        for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
+            router.on("/graphql", method: method) { _, _ -> Response in
+                var response = Self.json(
+                    status: .methodNotAllowed,
+                    #"{"errors":[{"message":"A subgraph answers GraphQL requests by POST only.","extensions":{"code":"METHOD_NOT_ALLOWED"}}]}"#.utf8)
+                response.headers[.allow] = "POST"
+                return response
             }
         }
         return Application(
@@ -87,6 +104,15 @@ public enum SubgraphServer {
                 await onRunning(channel.localAddress?.port ?? port)
             },
             logger: logger)
+    }
+
+    /// The answer that replaces one past `maxResponseBytes`, for engines that cannot stop
+    /// at a field: no data, no path.
+    static func responseTooLarge(_ maximum: Int) -> [UInt8] {
+        errorResponseBody([ResponseError(
+            "The answer is larger than \(maximum) bytes; this subgraph answers at most \(maximum) bytes per operation "
+                + "(maxResponseBytes: --max-response-bytes or SUBGRAPH_MAX_RESPONSE_BYTES). Ask for fewer rows or fields.",
+            extensions: ["code": "RESPONSE_TOO_LARGE", "limit": "maxResponseBytes", "maximum": .int(maximum)])])
     }
 
     static func monotonicNanoseconds() -> UInt64 {
