@@ -131,6 +131,12 @@ public final class DocumentCache: Sendable {
                     code: "GRAPHQL_VALIDATION_FAILED")
             ]))
         }
+        // Checked first: GraphQLSwift's validator may trap on such a document.
+        let duplicates = DuplicateDefinitions.errors(in: document)
+        guard duplicates.isEmpty else {
+            ended(.validate)
+            return .failure(ValidationFailure(errors: duplicates.map { ResponseError($0, code: "GRAPHQL_VALIDATION_FAILED") }))
+        }
         let errors = GraphQL.validate(schema: schema, ast: document)
         ended(.validate)
         guard errors.isEmpty else {

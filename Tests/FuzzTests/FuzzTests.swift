@@ -104,7 +104,13 @@ struct FuzzTests {
             let health = try? await TestHTTP.request(await stack.base(target) + "/health")
             if !alive || health?.status != 200 {
                 dead.append(target)
-                print("fuzz: \(target) died; its last output:\n\(String(await stack.output(target).suffix(12_000)))")
+                // The crash report's head (what failed, the crashed thread) and the output's end.
+                let output = await stack.output(target)
+                let head = output.range(of: "crashed").map { String(output[$0.lowerBound...].prefix(12_000)) } ?? ""
+                if let path = ProcessInfo.processInfo.environment["FUZZ_DEAD_OUTPUT"] {
+                    try? output.write(toFile: "\(path).\(target)", atomically: true, encoding: .utf8)
+                }
+                print("fuzz: \(target) died; its crash report:\n\(head)\n...its last output:\n\(String(output.suffix(4_000)))")
             }
         }
         let rssAfter = await rss(stack, targets)
