@@ -26,7 +26,7 @@ final class InProcessSubgraphs: UpstreamTransport {
     }
 
     func post(
-        url: String, body: [UInt8], headers: [(String, String)], timeouts: UpstreamClient.Timeouts?
+        url: String, body: [UInt8], headers: [(String, String)], timeouts: UpstreamClient.Timeouts?, maxResponseBytes: Int?
     ) async throws(UpstreamError) -> UpstreamResponse {
         if replay, let answer = recorded.withLock({ $0[body] }) { return UpstreamResponse(status: 200, body: answer) }
         guard let service = services[url], let json = try? JSONParser.parse(body), let request = try? GraphQLRequestBody(json: json) else {

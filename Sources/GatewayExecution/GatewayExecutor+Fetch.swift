@@ -42,7 +42,8 @@ extension GatewayExecutor {
             timeouts.request = min(timeouts.request, left)
             asked = ContinuousClock.now
             do {
-                response = try await client.post(url: subgraph.url, body: body, headers: headers, timeouts: timeouts)
+                response = try await client.post(
+                    url: subgraph.url, body: body, headers: headers, timeouts: timeouts, maxResponseBytes: subgraph.maxResponseBytes)
                 break
             } catch {
                 let span = asked..<ContinuousClock.now
@@ -58,6 +59,8 @@ extension GatewayExecutor {
                 var failure = Self.failure(error, subgraph: name)
                 if error.kind == .timeout, left < subgraph.upstreamTimeouts.request {
                     failure.message = "Subgraph \(name) failed: the operation's time ran out (traffic.operationTimeout in gateway.yaml, \(traffic.operationTimeout))."
+                } else if error.kind == .responseTooLarge {
+                    failure.message = "Subgraph \(name) failed: its answer is larger than \(subgraph.maxResponseBytes) bytes (maxResponseBytes of the subgraph in gateway.yaml)."
                 }
                 return .failure(failure)
             }

@@ -42,13 +42,15 @@ public final class UpstreamClient: Sendable {
     ///   - body: The request body, sent as is.
     ///   - headers: Extra header fields; an empty value sends the field with no value.
     ///   - timeouts: Overrides ``Configuration/timeouts`` for this request.
+    ///   - maxResponseBytes: Overrides ``Configuration/maxResponseBytes`` for this request.
     /// - Throws: ``UpstreamError`` for transport failures, timeouts, an over-large response,
     ///   cancellation of the calling task and shutdown; never for an HTTP status.
     public func post(
         url: String,
         body: [UInt8],
         headers: [(String, String)] = [],
-        timeouts: Timeouts? = nil
+        timeouts: Timeouts? = nil,
+        maxResponseBytes: Int? = nil
     ) async throws(UpstreamError) -> UpstreamResponse {
         let id = multi.makeRequestID()
         let result = await withTaskCancellationHandler {
@@ -59,7 +61,7 @@ public final class UpstreamClient: Sendable {
                     body: body,
                     headers: headers,
                     timeouts: timeouts ?? configuration.timeouts,
-                    maxResponseBytes: configuration.maxResponseBytes,
+                    maxResponseBytes: maxResponseBytes ?? configuration.maxResponseBytes,
                     continuation: continuation
                 )
                 // A request the driver will never see is answered here instead.

@@ -4,8 +4,9 @@
 /// executor can be exercised and measured without sockets (canned subgraph answers, or
 /// subgraph engines running in the same process).
 public protocol UpstreamTransport: Sendable {
+    /// - Parameter maxResponseBytes: the largest answer taken (nil: the transport's own bound).
     func post(
-        url: String, body: [UInt8], headers: [(String, String)], timeouts: UpstreamClient.Timeouts?
+        url: String, body: [UInt8], headers: [(String, String)], timeouts: UpstreamClient.Timeouts?, maxResponseBytes: Int?
     ) async throws(UpstreamError) -> UpstreamResponse
 }
 

@@ -66,6 +66,15 @@ import Testing
             ])
     }
 
+    @Test func maxResponseBytesIsReadAndBounded() throws {
+        let subgraphs = try ConfigLoader.resolveSubgraphs(
+            decode("subgraphs:\n  - {name: catalog, url: \"http://c/graphql\", maxResponseBytes: 2MiB}\n  - {name: people, url: \"http://p/graphql\"}\n"))
+        #expect(subgraphs.map(\.maxResponseBytes) == [2 * 1024 * 1024, 16 * 1024 * 1024])
+        expectErrors(
+            subgraphErrors("subgraphs:\n  - {name: catalog, url: \"http://c/graphql\", maxResponseBytes: 100}\n"),
+            [("2:64", ["maxResponseBytes of subgraph \"catalog\" must be at least 1KiB (1024 bytes); got 100"])])
+    }
+
     @Test func invalidAndDuplicateHeaders() {
         let found = subgraphErrors(
             """

@@ -73,4 +73,24 @@ struct TrafficTests {
             #expect(elapsed < .milliseconds(2_500), "\(elapsed)")
         }
     }
+
+    @Test func anAnswerPastTheSubgraphsMaxResponseBytesFailsOnlyItsFields() async throws {
+        let config = try configVariant("max-response", [
+            (
+                "  - name: reviews\n    url: ${REVIEWS_URL:-http://127.0.0.1:4004/graphql}\n",
+                "  - name: reviews\n    url: ${REVIEWS_URL:-http://127.0.0.1:4004/graphql}\n    maxResponseBytes: 1KiB\n"
+            )
+        ])
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try await withStack(config: config) { stack in
+            let answer = try await stack.query("{ reviews(limit: 100) { id rating } books(limit: 1) { id } }")
+            #expect(answer.at("data", "books") == [["id": "1"]])
+            #expect(answer.at("data", "reviews") == .null)
+            #expect(answer.at("errors", 0, "extensions", "code") == "SUBGRAPH_BAD_RESPONSE")
+            #expect(answer.at("errors", 0, "path") == ["reviews"])
+            #expect(answer.at("errors", 0, "message") == "Subgraph reviews failed: its answer is larger than 1024 bytes (maxResponseBytes of the subgraph in gateway.yaml).")
+            // Small answers pass.
+            #expect(try await stack.query("{ reviews(limit: 1) { id } }") == ["data": ["reviews": [["id": "1"]]]])
+        }
+    }
 }

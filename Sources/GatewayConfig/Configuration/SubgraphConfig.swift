@@ -60,6 +60,9 @@ public struct SubgraphConfig: Sendable, Hashable {
     public var headers: [Header]
     /// Client headers forwarded to the subgraph, in declaration order.
     public var propagate: [PropagatedHeader]
+    /// Largest answer taken from the subgraph; a larger one fails its fetch unread
+    /// (`maxResponseBytes:`, default 16 MiB): what one upstream answer can cost in memory.
+    public var maxResponseBytes: Int
     /// Where the subgraph is declared; nil for configurations built in code.
     public var location: SourceLocation?
 
@@ -69,12 +72,15 @@ public struct SubgraphConfig: Sendable, Hashable {
     ///   - headers: default none.
     ///   - propagate: default none.
     ///   - protocol: default `.model`.
+    ///   - maxResponseBytes: default ``defaultMaxResponseBytes``.
     ///   - location: default nil.
     public init(
         name: String, url: String, connectTimeout: Duration = SubgraphConfig.defaultConnectTimeout,
         requestTimeout: Duration = SubgraphConfig.defaultRequestTimeout, headers: [Header] = [],
-        propagate: [PropagatedHeader] = [], protocol: SubgraphProtocol = .model, location: SourceLocation? = nil
+        propagate: [PropagatedHeader] = [], protocol: SubgraphProtocol = .model,
+        maxResponseBytes: Int = SubgraphConfig.defaultMaxResponseBytes, location: SourceLocation? = nil
     ) {
+        self.maxResponseBytes = maxResponseBytes
         self.name = name
         self.url = url
         self.protocol = `protocol`
@@ -87,4 +93,7 @@ public struct SubgraphConfig: Sendable, Hashable {
 
     public static let defaultConnectTimeout: Duration = .seconds(2)
     public static let defaultRequestTimeout: Duration = .seconds(30)
+    /// 16 MiB, as much as the gateway's own response (`limits.maxResponseBytes`) and a demo
+    /// subgraph's (`--max-response-bytes`).
+    public static let defaultMaxResponseBytes = 16 * 1024 * 1024
 }

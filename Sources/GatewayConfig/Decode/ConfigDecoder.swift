@@ -131,7 +131,7 @@ struct ConfigDecoder {
         guard
             let fields = reader.mapping(
                 node, expected: "a subgraph", label: label, required: ["name", "url"],
-                optional: ["timeouts", "headers", "propagate", "protocol"])
+                optional: ["timeouts", "headers", "propagate", "protocol", "maxResponseBytes"])
         else { return nil }
         let name = reader.string(fields, "name")
         let url = reader.string(fields, "url")
@@ -168,7 +168,8 @@ struct ConfigDecoder {
         guard let name, let url else { return nil }
         return RawSubgraph(
             location: fields.location, name: name, url: url, connectTimeout: connect, requestTimeout: request,
-            headers: headers, propagate: propagate, protocol: kind)
+            headers: headers, propagate: propagate, protocol: kind,
+            maxResponseBytes: reader.optionalByteSize(fields, "maxResponseBytes"))
     }
 
     static let propagateKeys = ["name", "rename", "default", "required"]

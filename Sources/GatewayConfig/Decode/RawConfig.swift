@@ -120,6 +120,8 @@ public struct RawSubgraph: Sendable, Hashable {
     public var propagate: [RawPropagatedHeader] = []
     /// `protocol:`, when given.
     public var `protocol`: Located<SubgraphProtocol>? = nil
+    /// `maxResponseBytes:`, in bytes, when given.
+    public var maxResponseBytes: Located<Int>? = nil
 }
 
 /// An entry of a subgraph's `propagate:`: a header name alone, or a mapping.

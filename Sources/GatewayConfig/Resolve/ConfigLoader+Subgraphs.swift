@@ -47,6 +47,12 @@ extension ConfigLoader {
                             at: timeout.location))
                 }
             }
+            if let size = entry.maxResponseBytes, size.value < 1024 {
+                errors.append(
+                    ConfigError(
+                        .invalidValue, "maxResponseBytes of \(label) must be at least 1KiB (1024 bytes); got \(size.value)",
+                        at: size.location))
+            }
             var headerNames: [String: String] = [:]
             for header in entry.headers {
                 let headerName = header.name.value
@@ -85,7 +91,8 @@ extension ConfigLoader {
                             name: $0.name.value, upstreamName: $0.rename?.value, defaultValue: $0.defaultValue?.value,
                             required: $0.required?.value ?? false)
                     },
-                    protocol: entry.protocol?.value ?? .model, location: entry.location))
+                    protocol: entry.protocol?.value ?? .model,
+                    maxResponseBytes: entry.maxResponseBytes?.value ?? SubgraphConfig.defaultMaxResponseBytes, location: entry.location))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return subgraphs
