@@ -226,7 +226,7 @@ public enum Composer {
         }
         switch first.kind {
         case .enumeration:
-            let missing = Set(first.enumValues).symmetricDifference(second.enumValues).sorted()
+            let missing = Set(first.enumValues.map(\.name)).symmetricDifference(second.enumValues.map(\.name)).sorted()
             return missing.isEmpty ? nil : "values \(missing.joined(separator: ", ")) are not in both"
         case .inputObject:
             let one = Dictionary(first.inputFields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
