@@ -55,6 +55,18 @@ private enum Node {
     case enumValue(GraphQLEnumValueDefinition)
     case directive(GraphQLDirective)
 
+    /// The name, description and deprecation of a field, argument, input field, enum value
+    /// or directive (which is never deprecated).
+    var member: (name: String, description: String?, deprecationReason: String?)? {
+        switch self {
+        case .schema, .type: return nil
+        case .field(let name, let field): return (name, field.description, field.deprecationReason)
+        case .inputValue(let value): return (value.name, value.description, value.deprecationReason)
+        case .enumValue(let value): return (value.name, value.description, value.deprecationReason)
+        case .directive(let directive): return (directive.name, directive.description, nil)
+        }
+    }
+
     var typeName: String {
         switch self {
         case .schema: return "__Schema"
@@ -180,50 +192,30 @@ private struct Resolver {
 
     func resolve(_ field: CollectedField, on node: Node) -> JSON {
         if field.name == "__typename" { return .string(node.typeName) }
-        switch node {
-        case .schema: return resolveSchema(field)
-        case .type(let type): return resolveType(field, type)
-        case .field(let name, let definition):
+        if let member = node.member {
             switch field.name {
-            case "name": return .string(name)
-            case "description": return Self.text(definition.description)
-            case "args":
-                let args = definition.args.filter { includeDeprecated(field) || $0.value.deprecationReason == nil }
-                return complete(args.map { .inputValue(InputValue($0.key, $0.value)) }, field: field)
-            case "type": return complete(.type(definition.type), field: field)
-            case "isDeprecated": return .bool(definition.deprecationReason != nil)
-            case "deprecationReason": return Self.text(definition.deprecationReason)
-            default: return .null
+            case "name": return .string(member.name)
+            case "description": return Self.text(member.description)
+            case "isDeprecated": return .bool(member.deprecationReason != nil)
+            case "deprecationReason": return Self.text(member.deprecationReason)
+            default: break
             }
-        case .inputValue(let value):
-            switch field.name {
-            case "name": return .string(value.name)
-            case "description": return Self.text(value.description)
-            case "type": return complete(.type(value.type), field: field)
-            case "defaultValue": return Self.text(value.defaultValue)
-            case "isDeprecated": return .bool(value.deprecationReason != nil)
-            case "deprecationReason": return Self.text(value.deprecationReason)
-            default: return .null
-            }
-        case .enumValue(let value):
-            switch field.name {
-            case "name": return .string(value.name)
-            case "description": return Self.text(value.description)
-            case "isDeprecated": return .bool(value.deprecationReason != nil)
-            case "deprecationReason": return Self.text(value.deprecationReason)
-            default: return .null
-            }
-        case .directive(let directive):
-            switch field.name {
-            case "name": return .string(directive.name)
-            case "description": return Self.text(directive.description)
-            case "isRepeatable": return .bool(directive.isRepeatable)
-            case "locations": return .array(directive.locations.map { .string($0.rawValue) })
-            case "args":
-                let args = directive.args.filter { includeDeprecated(field) || $0.deprecationReason == nil }
-                return complete(args.map { .inputValue(InputValue($0)) }, field: field)
-            default: return .null
-            }
+        }
+        switch (node, field.name) {
+        case (.schema, _): return resolveSchema(field)
+        case (.type(let type), _): return resolveType(field, type)
+        case (.field(_, let definition), "args"):
+            let args = definition.args.filter { includeDeprecated(field) || $0.value.deprecationReason == nil }
+            return complete(args.map { .inputValue(InputValue($0.key, $0.value)) }, field: field)
+        case (.field(_, let definition), "type"): return complete(.type(definition.type), field: field)
+        case (.inputValue(let value), "type"): return complete(.type(value.type), field: field)
+        case (.inputValue(let value), "defaultValue"): return Self.text(value.defaultValue)
+        case (.directive(let directive), "isRepeatable"): return .bool(directive.isRepeatable)
+        case (.directive(let directive), "locations"): return .array(directive.locations.map { .string($0.rawValue) })
+        case (.directive(let directive), "args"):
+            let args = directive.args.filter { includeDeprecated(field) || $0.deprecationReason == nil }
+            return complete(args.map { .inputValue(InputValue($0)) }, field: field)
+        default: return .null
         }
     }
 
