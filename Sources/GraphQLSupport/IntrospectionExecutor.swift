@@ -46,6 +46,24 @@ public struct IntrospectionExecutor: Sendable {
     }
 }
 
+extension IntrospectionExecutor {
+    /// Answers a whole document of introspection fields, such as
+    /// ``SchemaModel/introspectionQuery``, after validating it: for tools and tests.
+    ///
+    /// - Returns: the `data` object.
+    public func execute(document text: String, variables: JSONObject = [:]) async throws -> JSON {
+        let ast = try GraphQL.parse(source: Source(body: text, name: "introspection"))
+        if let error = GraphQL.validate(schema: schema, ast: ast).first { throw error }
+        let document = PreparedDocument(document: ast)
+        guard let operation = document.operations.first else { throw GraphQLError(message: "The document has no operation.") }
+        let collector = FieldCollector(schema: SchemaModel(), fragments: document.fragments, variables: variables)
+        let fields = collector.collect(operation.selectionSet.selections, on: schema.queryType?.name ?? "Query")
+        let (values, errors) = await execute(fields: fields, operation: operation, document: document, variables: variables)
+        if let error = errors.first { throw IntrospectionError(error.message) }
+        return .object(values)
+    }
+}
+
 /// An object of the introspection schema: a `__Schema`, `__Type`, `__Field`, ... value.
 private enum Node {
     case schema

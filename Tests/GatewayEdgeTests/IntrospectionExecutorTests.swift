@@ -40,17 +40,7 @@ struct IntrospectionExecutorTests {
 
     /// Runs `query` (validated first, as the gateway does) through ``IntrospectionExecutor``.
     static func introspect(_ query: String, sdl: String = sdl, variables: JSONObject = [:]) async throws -> JSON {
-        let schema = try GraphQL.buildSchema(source: sdl)
-        let ast = try GraphQL.parse(source: Source(body: query))
-        #expect(GraphQL.validate(schema: schema, ast: ast).isEmpty)
-        let document = PreparedDocument(document: ast)
-        let operation = try #require(document.operations.first)
-        let collector = FieldCollector(schema: try SchemaModel(sdl: sdl), fragments: document.fragments, variables: variables)
-        let fields = collector.collect(operation.selectionSet.selections, on: "Query")
-        let (values, errors) = await IntrospectionExecutor(schema: schema).execute(
-            fields: fields, operation: operation, document: document, variables: variables)
-        #expect(errors.isEmpty)
-        return .object(values)
+        try await IntrospectionExecutor(schema: try GraphQL.buildSchema(source: sdl)).execute(document: query, variables: variables)
     }
 
     @Test func fieldsArgumentsAndEnumValuesComeInDeclarationOrderWithTheirDescriptions() async throws {
