@@ -62,13 +62,9 @@ struct SchemaPresentationTests {
             let script = BuildProducts.packageRoot.appendingPathComponent("Tests/introspection/client_schema.py").path
             let url = await stack.url("gateway")
             let check = try ManagedProcess("/usr/bin/env", arguments: ["python3", script, url, path], name: "client_schema")
-            let deadline = ContinuousClock.now + .seconds(120)
-            while check.process.isRunning && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let checkStatus = await check.waitForExit(timeout: .seconds(120))
             await check.stop()
-            try await Task.sleep(for: .milliseconds(50))
-            #expect(check.process.terminationStatus == 0, "\(check.outputText)")
+            #expect(checkStatus == 0, "\(check.outputText)")
             #expect(check.outputText.hasPrefix("same"), "\(check.outputText)")
         }
     }
