@@ -22,7 +22,8 @@ public struct IntrospectionExecutor: Sendable {
 
     /// Executes the given root fields, all of them `__schema` or `__type`.
     ///
-    /// - Returns: the value of each field by response key, and any errors.
+    /// - Returns: the value of each field by response key, and any errors (none for a validated
+    ///   operation; callers merge them with the data fields' errors).
     public func execute(
         fields: [CollectedField], operation: OperationDefinition, document: PreparedDocument, variables: JSONObject
     ) async -> (values: JSONObject, errors: [ResponseError]) {
