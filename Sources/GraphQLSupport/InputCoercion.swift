@@ -327,7 +327,7 @@ final class InputTypeIndex: Sendable {
         }
         for type in schema.types {
             types[type.name] = Info(
-                kind: type.kind, fields: type.inputFields, fieldNames: Set(type.inputFields.map(\.name)), enumValues: Set(type.enumValues))
+                kind: type.kind, fields: type.inputFields, fieldNames: Set(type.inputFields.map(\.name)), enumValues: Set(type.enumValues.map(\.name)))
         }
         self.types = types
     }

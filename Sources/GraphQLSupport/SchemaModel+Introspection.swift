@@ -23,7 +23,7 @@ extension SchemaModel {
               }
               inputFields { name description type { ...TypeRef } defaultValue }
               interfaces { name }
-              enumValues(includeDeprecated: true) { name }
+              enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
               possibleTypes { name }
             }
           }
@@ -67,18 +67,27 @@ extension SchemaModel {
                         try Self.inputValue(argument, context: "\(name).\(fieldName)")
                     },
                     description: field["description"]?.stringValue,
-                    deprecationReason: field["isDeprecated"]?.boolValue == true
-                        ? (field["deprecationReason"]?.stringValue ?? "No longer supported") : nil))
+                    deprecationReason: Self.deprecationReason(field)))
             }
             for field in type["inputFields"]?.arrayValue ?? [] {
                 definition.inputFields.append(try Self.inputValue(field, context: name))
             }
-            definition.enumValues = (type["enumValues"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+            definition.enumValues = (type["enumValues"]?.arrayValue ?? []).compactMap { value in
+                value["name"]?.stringValue.map {
+                    EnumValueDef(name: $0, description: value["description"]?.stringValue, deprecationReason: Self.deprecationReason(value))
+                }
+            }
             definition.interfaces = (type["interfaces"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
             definition.possibleTypes = (type["possibleTypes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
             model.add(definition)
         }
         self = model
+    }
+
+    /// The reason of a deprecated field or enum value (`isDeprecated`, `deprecationReason`).
+    private static func deprecationReason(_ json: JSON) -> String? {
+        guard json["isDeprecated"]?.boolValue == true else { return nil }
+        return json["deprecationReason"]?.stringValue ?? defaultDeprecationReason
     }
 
     private static func inputValue(_ json: JSON, context: String) throws(IntrospectionError) -> InputValueDef {

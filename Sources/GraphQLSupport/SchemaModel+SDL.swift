@@ -32,6 +32,25 @@ extension SchemaModel {
         return text
     }
 
+    /// A field's arguments: on one line, or one per line when any has a description (as
+    /// graphql-js prints them).
+    static func printArguments(_ arguments: [InputValueDef]) -> String {
+        guard !arguments.isEmpty else { return "" }
+        guard arguments.contains(where: { $0.description?.isEmpty == false }) else {
+            return "(" + arguments.map(printInputValue).joined(separator: ", ") + ")"
+        }
+        return "(\n" + arguments.map { printDescription($0.description, indent: "    ") + "    " + printInputValue($0) + "\n" }.joined() + "  )"
+    }
+
+    /// The reason a field or enum value was deprecated (` @deprecated(reason: "...")`), or "".
+    static func printDeprecation(_ reason: String?) -> String {
+        guard let reason else { return "" }
+        return reason == defaultDeprecationReason ? " @deprecated" : " @deprecated(reason: \(quote(reason)))"
+    }
+
+    /// What `@deprecated` without a reason means (the spec's default argument).
+    public static let defaultDeprecationReason = "No longer supported"
+
     static func printType(_ type: TypeDef) -> String {
         var text = printDescription(type.description, indent: "")
         switch type.kind {
@@ -43,21 +62,19 @@ extension SchemaModel {
             text += " {\n"
             for field in type.fields {
                 text += printDescription(field.description, indent: "  ")
-                text += "  \(field.name)"
-                if !field.arguments.isEmpty {
-                    text += "(" + field.arguments.map(printInputValue).joined(separator: ", ") + ")"
-                }
-                text += ": \(field.type)"
-                if let reason = field.deprecationReason {
-                    text += reason == "No longer supported" ? " @deprecated" : " @deprecated(reason: \(quote(reason)))"
-                }
-                text += "\n"
+                text += "  \(field.name)" + printArguments(field.arguments) + ": \(field.type)"
+                text += printDeprecation(field.deprecationReason) + "\n"
             }
             text += "}"
         case .union:
             text += "union \(type.name) = " + type.possibleTypes.joined(separator: " | ")
         case .enumeration:
-            text += "enum \(type.name) {\n" + type.enumValues.map { "  \($0)\n" }.joined() + "}"
+            text += "enum \(type.name) {\n"
+            for value in type.enumValues {
+                text += printDescription(value.description, indent: "  ")
+                text += "  \(value.name)" + printDeprecation(value.deprecationReason) + "\n"
+            }
+            text += "}"
         case .inputObject:
             text += "input \(type.name) {\n"
             for field in type.inputFields {
@@ -102,7 +119,11 @@ extension SchemaModel {
             case let enumeration as EnumTypeDefinition:
                 model.add(TypeDef(
                     name: enumeration.name.value, kind: .enumeration, description: enumeration.description?.value,
-                    enumValues: enumeration.values.map(\.name.value)))
+                    enumValues: enumeration.values.map {
+                        EnumValueDef(
+                            name: $0.name.value, description: $0.description?.value,
+                            deprecationReason: Self.deprecationReason($0.directives))
+                    }))
             case let union as UnionTypeDefinition:
                 model.add(TypeDef(
                     name: union.name.value, kind: .union, description: union.description?.value,
@@ -120,18 +141,20 @@ extension SchemaModel {
     }
 
     static func fieldDef(_ field: FieldDefinition) -> FieldDef {
-        var reason: String?
-        if let deprecated = field.directives.first(where: { $0.name.value == "deprecated" }) {
-            reason = "No longer supported"
-            if let argument = deprecated.arguments.first(where: { $0.name.value == "reason" }),
-                let value = argument.value as? StringValue
-            {
-                reason = value.value
-            }
-        }
-        return FieldDef(
+        FieldDef(
             name: field.name.value, type: typeRef(field.type), arguments: field.arguments.map(inputValueDef),
-            description: field.description?.value, deprecationReason: reason)
+            description: field.description?.value, deprecationReason: deprecationReason(field.directives))
+    }
+
+    /// The reason of a `@deprecated` among the directives, nil when there is none.
+    static func deprecationReason(_ directives: [Directive]) -> String? {
+        guard let deprecated = directives.first(where: { $0.name.value == "deprecated" }) else { return nil }
+        if let argument = deprecated.arguments.first(where: { $0.name.value == "reason" }),
+            let value = argument.value as? StringValue
+        {
+            return value.value
+        }
+        return defaultDeprecationReason
     }
 
     static func inputValueDef(_ value: InputValueDefinition) -> InputValueDef {

@@ -87,6 +87,23 @@ public struct FieldDef: Sendable, Hashable {
     public func argument(_ name: String) -> InputValueDef? { arguments.first { $0.name == name } }
 }
 
+/// A value of an enum type.
+public struct EnumValueDef: Sendable, Hashable, ExpressibleByStringLiteral {
+    public var name: String
+    public var description: String?
+    public var deprecationReason: String?
+
+    public init(name: String, description: String? = nil, deprecationReason: String? = nil) {
+        self.name = name
+        self.description = description
+        self.deprecationReason = deprecationReason
+    }
+
+    public init(stringLiteral name: String) {
+        self.init(name: name)
+    }
+}
+
 /// A named type of a schema, of any kind. Only the members that belong to its kind are set.
 public struct TypeDef: Sendable, Hashable {
     public var name: String
@@ -97,7 +114,7 @@ public struct TypeDef: Sendable, Hashable {
     /// Input object fields, in declaration order.
     public var inputFields: [InputValueDef]
     /// Enum values, in declaration order.
-    public var enumValues: [String]
+    public var enumValues: [EnumValueDef]
     /// Interfaces an object or interface implements.
     public var interfaces: [String]
     /// Members of a union.
@@ -105,7 +122,7 @@ public struct TypeDef: Sendable, Hashable {
 
     public init(
         name: String, kind: TypeKind, description: String? = nil, fields: [FieldDef] = [],
-        inputFields: [InputValueDef] = [], enumValues: [String] = [], interfaces: [String] = [],
+        inputFields: [InputValueDef] = [], enumValues: [EnumValueDef] = [], interfaces: [String] = [],
         possibleTypes: [String] = []
     ) {
         self.name = name

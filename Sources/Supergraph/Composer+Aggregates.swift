@@ -113,7 +113,7 @@ extension Composer {
         func input(_ name: String, _ fields: [(String, TypeRef)], description: String? = nil) -> TypeDef {
             TypeDef(name: name, kind: .inputObject, description: description, inputFields: fields.map { InputValueDef(name: $0.0, type: $0.1) })
         }
-        schema.add(TypeDef(name: aggregate.fieldEnum, kind: .enumeration, enumValues: aggregate.fields.map(\.name)))
+        schema.add(TypeDef(name: aggregate.fieldEnum, kind: .enumeration, enumValues: aggregate.fields.map { EnumValueDef(name: $0.name) }))
         var aggregateFields = [
             FieldDef(
                 name: "count", type: .nonNull(.named("Int")),

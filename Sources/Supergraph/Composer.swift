@@ -192,9 +192,10 @@ public enum Composer {
     }
 
     static func relationshipField(_ relationship: RelationshipConfig, target: ModelConfig) -> FieldDef {
+        let description = relationship.description ?? relationshipDescription(relationship)
         switch relationship.kind {
         case .object:
-            return FieldDef(name: relationship.name, type: .named(target.typeName), description: relationship.description)
+            return FieldDef(name: relationship.name, type: .named(target.typeName), description: description)
         case .array:
             var arguments = [InputValueDef(name: "filter", type: .named(target.filterType))]
             if let orderType = target.orderType {
@@ -204,8 +205,25 @@ public enum Composer {
             arguments.append(InputValueDef(name: "offset", type: .named("Int")))
             return FieldDef(
                 name: relationship.name, type: .list(.nonNull(.named(target.typeName))), arguments: arguments,
-                description: relationship.description)
+                description: description)
         }
+    }
+
+    /// The description of a relationship field without `description:` in gateway.yaml: the
+    /// target model and the mapping, e.g. "Object relationship to model Authors (Author):
+    /// author_id → id." or "Array relationship to model Genres (Genre) through BookGenres:
+    /// id → book_id, then genre_id → id."
+    static func relationshipDescription(_ relationship: RelationshipConfig) -> String {
+        func pairs(_ mapping: [FieldMapping]) -> String {
+            mapping.map { "\($0.sourceField) → \($0.targetField)" }.joined(separator: ", ")
+        }
+        var text = "\(relationship.kind.rawValue) relationship to model \(relationship.targetModel) (\(relationship.targetType))"
+        if let through = relationship.through {
+            text += " through \(through.model): \(pairs(relationship.mapping)), then \(pairs(through.mapping))."
+        } else {
+            text += ": \(pairs(relationship.mapping))."
+        }
+        return text
     }
 
     static func kindName(_ kind: GraphQLSupport.TypeKind) -> String {
@@ -226,7 +244,7 @@ public enum Composer {
         }
         switch first.kind {
         case .enumeration:
-            let missing = Set(first.enumValues).symmetricDifference(second.enumValues).sorted()
+            let missing = Set(first.enumValues.map(\.name)).symmetricDifference(second.enumValues.map(\.name)).sorted()
             return missing.isEmpty ? nil : "values \(missing.joined(separator: ", ")) are not in both"
         case .inputObject:
             let one = Dictionary(first.inputFields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

@@ -36,6 +36,9 @@ public struct FederationSchema: Sendable, Equatable {
 
     /// Object types with federation directives, by name.
     public var objects: [String: ObjectInfo]
+    /// The types as the SDL declares them: the order of their fields and values, and their
+    /// descriptions and deprecations, which the subgraph's introspection may not keep.
+    public var declared: SchemaModel
 
     /// Root fields and types every federation subgraph serves for the router, never composed.
     public static let rootFields: Set<String> = ["_service", "_entities"]
@@ -56,8 +59,9 @@ public struct FederationSchema: Sendable, Equatable {
     ]
     static let accepted: Set<String> = ["key", "external", "requires", "provides", "shareable", "inaccessible", "tag", "extends", "link", "cost", "listSize"]
 
-    public init(objects: [String: ObjectInfo] = [:]) {
+    public init(objects: [String: ObjectInfo] = [:], declared: SchemaModel = SchemaModel()) {
         self.objects = objects
+        self.declared = declared
     }
 
     /// Reads a subgraph's `_service { sdl }`.
@@ -167,6 +171,8 @@ public struct FederationSchema: Sendable, Equatable {
         }
         guard errors.isEmpty else { throw CompositionErrors(errors: errors) }
         self.objects = objects
+        // The document parsed above, so this reading of it cannot fail.
+        self.declared = (try? SchemaModel(sdl: sdl)) ?? SchemaModel()
     }
 
     /// Directive names imported by `@link(import: [...])`, by the name the SDL uses
@@ -195,9 +201,10 @@ public struct FederationSchema: Sendable, Equatable {
     }
 
     /// The subgraph's schema as clients may see it: without the router's root fields and
-    /// types, and without `@inaccessible` fields.
+    /// types, without `@inaccessible` fields, in the SDL's declaration order and with its
+    /// descriptions.
     public func strip(_ schema: SchemaModel) -> SchemaModel {
-        var stripped = schema
+        var stripped = schema.arranged(like: declared)
         for name in Self.internalTypes where stripped[name] != nil { stripped.remove(name) }
         stripped.update(schema.queryType) { query in
             query.fields.removeAll { Self.rootFields.contains($0.name) }

@@ -52,6 +52,25 @@ import Testing
             ])
     }
 
+    /// `description:` (after the mapping, at L+9:20 with one pair) becomes the field's description.
+    @Test func aDescriptionIsKeptAndMustBeAString() throws {
+        let described = try ConfigLoader.resolve(
+            decode(relationshipsPrefix + Self.bookAuthor + "      description: Who wrote it, from the authors subgraph.\n"),
+            schemas: DemoSchemas.all())
+        #expect(described.relationships.map(\.description) == ["Who wrote it, from the authors subgraph."])
+        let undescribed = try ConfigLoader.resolve(decode(relationshipsPrefix + Self.bookAuthor), schemas: DemoSchemas.all())
+        #expect(undescribed.relationships.map(\.description) == [nil])
+        expectErrors(
+            decodeErrors(
+                relationshipsPrefix + Self.bookAuthor + "      description: [Who, wrote, it]\n"
+                    + Self.relationship("Author", "books", "Books", kind: "Array", [("id", "author_id")])
+                    + "      description: {text: Their books}\n"),
+            [
+                ("29:20", ["expected a string for \"description\" in definition of relationship Book.author, got a list"]),
+                ("39:20", ["expected a string for \"description\" in definition of relationship Author.books, got a mapping"]),
+            ])
+    }
+
     @Test func unknownSourceTypeAndUnknownTargetModelAreBothReported() throws {
         let found = try stageErrors(Self.relationship("Bok", "author", "Author", [("author_id", "id")]))
         expectErrors(

@@ -6,13 +6,11 @@ import Testing
 /// Runs `gateway ARGS` to completion and returns its exit status and output.
 func runGateway(_ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
     let process = try ManagedProcess(product: "gateway", arguments: arguments, environment: environment)
-    let deadline = ContinuousClock.now + .seconds(60)
-    while process.process.isRunning && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(20))
+    guard let status = await process.waitForExit(timeout: .seconds(60)) else {
+        await process.stop()
+        throw TestProcessError("gateway \(arguments.joined(separator: " ")) did not exit within 60 s:\n\(process.outputText)")
     }
-    await process.stop()
-    try await Task.sleep(for: .milliseconds(50))
-    return (process.process.terminationStatus, process.outputText)
+    return (status, process.outputText)
 }
 
 @Suite("The gateway command")

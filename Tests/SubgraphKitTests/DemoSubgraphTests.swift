@@ -80,29 +80,29 @@ struct DemoSubgraphTests {
                     + (numeric ? ["SumFields", "AvgFields"].map { type.name + $0 } : [])
             }
             #expect(objectTypes.map(\.name).sorted() == (types.map(\.name) + aggregateTypes).sorted(), "\(subgraph)")
-            // GraphQLSwift's introspection lists fields alphabetically, so compare as sets.
+            // Introspection lists fields, arguments and input fields in declaration order.
             for type in types {
                 let fields = (schema[type.name]?.fields ?? []).map { "\($0.name): \($0.type)" }
-                #expect(fields.sorted() == type.fields.map { "\($0.0): \($0.1)" }.sorted(), "\(subgraph).\(type.name)")
+                #expect(fields == type.fields.map { "\($0.0): \($0.1)" }, "\(subgraph).\(type.name)")
                 let collection = schema.query?.field(type.collection)
                 #expect(collection?.type.description == "[\(type.name)!]!", "\(subgraph).\(type.collection)")
-                #expect(collection?.arguments.map { "\($0.name): \($0.type)" }.sorted()
-                    == ["filter: \(type.name)Filter", "limit: Int", "offset: Int", "order: [\(type.name)Order!]"])
+                #expect(collection?.arguments.map { "\($0.name): \($0.type)" }
+                    == ["filter: \(type.name)Filter", "order: [\(type.name)Order!]", "limit: Int", "offset: Int"])
                 let filter = (schema[type.name + "Filter"]?.inputFields ?? []).map { "\($0.name): \($0.type)" }
                 let operators = type.fields.map { "\($0.0): \($0.1.replacingOccurrences(of: "!", with: ""))Operators" }
                 let combinators = ["_and: [\(type.name)Filter!]", "_or: [\(type.name)Filter!]", "_not: \(type.name)Filter"]
-                #expect(filter.sorted() == (operators + combinators).sorted(), "\(type.name)Filter")
+                #expect(filter == operators + combinators, "\(type.name)Filter")
                 let order = (schema[type.name + "Order"]?.inputFields ?? []).map { "\($0.name): \($0.type)" }
-                #expect(order.sorted() == type.fields.map { "\($0.0): Ordering" }.sorted(), "\(type.name)Order")
+                #expect(order == type.fields.map { "\($0.0): Ordering" }, "\(type.name)Order")
                 let mutations = Set(schema.mutation?.fields.map(\.name) ?? [])
                 #expect(mutations.isSuperset(of: ["create_\(type.name)", "update_\(type.name)", "delete_\(type.name)"]))
             }
             #expect(
-                schema.query?.fields.map(\.name).sorted() == types.flatMap { [$0.collection, $0.collection + "_aggregate"] }.sorted(),
+                schema.query?.fields.map(\.name) == types.flatMap { [$0.collection, $0.collection + "_aggregate"] },
                 "\(subgraph) collections and their aggregates")
             #expect(schema.mutation?.fields.count == types.count * 3)
-            let operators = schema["StringOperators"]?.inputFields.map(\.name).sorted()
-            #expect(operators == ["_eq", "_ne", "_in", "_nin", "_gt", "_ge", "_lt", "_le", "_like", "_nlike", "_ilike", "_nilike"].sorted())
+            let operators = schema["StringOperators"]?.inputFields.map(\.name)
+            #expect(operators == ["_eq", "_ne", "_in", "_nin", "_gt", "_ge", "_lt", "_le", "_like", "_nlike", "_ilike", "_nilike"])
             #expect(schema["Ordering"]?.enumValues == ["ASC", "DESC"])
         }
         await stack.stopAll()

@@ -1,3 +1,4 @@
+import Foundation
 import GatewayConfig
 import GatewayJSON
 import GraphQL
@@ -40,20 +41,34 @@ struct CompositionTests {
     @Test func theComposedSchemaValidatesAndSurvivesAnIntrospectionRoundTrip() async throws {
         let supergraph = try demoSupergraph()
         #expect(GraphQL.validateSchema(schema: supergraph.schema).isEmpty)
-        let result = try await graphql(schema: supergraph.schema, request: SchemaModel.introspectionQuery)
-        #expect(result.errors.isEmpty)
-        let data = try JSONParser.parse(String(decoding: try GraphQLJSONEncoder().encode(result), as: UTF8.self))
-        let introspected = try SchemaModel(introspection: data)
-        // Same types, same fields and arguments (introspection sorts fields by name).
-        #expect(Set(introspected.types.map(\.name)) == Set(supergraph.schemaModel.types.map(\.name)))
-        for type in supergraph.schemaModel.types {
-            let expected = Set(type.fields.map { "\($0.name)(\($0.arguments.map { "\($0.name): \($0.type)" }.joined(separator: ", "))): \($0.type)" })
-            let actual = Set((introspected[type.name]?.fields ?? []).map { "\($0.name)(\($0.arguments.map { "\($0.name): \($0.type)" }.joined(separator: ", "))): \($0.type)" })
-            #expect(actual == expected, "\(type.name)")
-            #expect(Set(introspected[type.name]?.inputFields.map(\.name) ?? []) == Set(type.inputFields.map(\.name)), "\(type.name)")
-        }
+        let data = try await IntrospectionExecutor(schema: supergraph.schema).execute(document: SchemaModel.introspectionQuery)
+        // Introspection says exactly what the model says: types, fields, arguments, input
+        // fields and enum values in the same order, with the same descriptions and deprecations.
+        #expect(try SchemaModel(introspection: data) == supergraph.schemaModel)
         // The SDL printed from the model parses back to the same model.
         #expect(try SchemaModel(sdl: supergraph.sdl) == supergraph.schemaModel)
+    }
+
+    @Test func relationshipFieldsAreDescribedByGatewayYAMLOrByTheirTargetAndMapping() throws {
+        let book = try #require(try demoSupergraph().schemaModel["Book"])
+        #expect(book.field("author")?.description == "The book's author.")
+        // Without `description:`, the field names its target model and mapping.
+        let yaml = try String(contentsOfFile: BuildProducts.packageRoot.appendingPathComponent("gateway.yaml").path, encoding: .utf8)
+        let undescribed = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("      description:") }.joined(separator: "\n")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("undescribed-\(UUID().uuidString).yaml").path
+        try undescribed.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let generated = try #require(try demoSupergraph(config: path).schemaModel["Book"])
+        #expect(generated.field("author")?.description == "Object relationship to model Authors (Author): author_id → id.")
+        #expect(generated.field("reviews")?.description == "Array relationship to model Reviews (Review): id → book_id.")
+        #expect(generated.field("genres")?.description
+            == "Array relationship to model Genres (Genre) through BookGenres: id → book_id, then genre_id → id.")
+        // Relationship fields follow the type's own fields, in gateway.yaml's order.
+        #expect(generated.fields.map(\.name).suffix(9) == [
+            "library", "bookGenres", "author", "reviews", "genres", "pricing",
+            "bookGenres_aggregate", "reviews_aggregate", "genres_aggregate",
+        ])
     }
 
     @Test func aRootFieldServedByTwoSubgraphsIsAnErrorNamingBoth() throws {

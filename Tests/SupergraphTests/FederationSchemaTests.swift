@@ -55,6 +55,47 @@ struct FederationSchemaTests {
         #expect(stripped["_Any"] == nil && stripped["_Entity"] == nil && stripped["_Service"] == nil)
     }
 
+    /// A GraphQLSwift subgraph answers introspection sorted by name, and without the
+    /// descriptions of fields built in code: the SDL it serves says how it was written.
+    @Test func strippingTakesOrderDescriptionsAndDeprecationsFromTheSDL() throws {
+        let schema = try FederationSchema(sdl: """
+            "A product."
+            type Product @key(fields: "sku") {
+              "The stock keeping unit."
+              sku: ID!
+              name(
+                "A language tag."
+                locale: String
+                fallback: Boolean
+              ): String
+              code: String @deprecated(reason: "Use sku.")
+            }
+            enum Size { SMALL "The usual." MEDIUM LARGE @deprecated }
+            input ProductFilter { sku: ID name: String }
+            type Query { products: [Product!]! }
+            """, subgraph: "products")
+        let introspected = try SchemaModel(sdl: """
+            type Query { _service: _Service! products: [Product!]! }
+            type Product { code: String extra: Int name(fallback: Boolean, locale: String): String sku: ID! }
+            enum Size { LARGE MEDIUM SMALL }
+            input ProductFilter { name: String sku: ID }
+            type _Service { sdl: String }
+            """)
+        let stripped = schema.strip(introspected)
+        let product = try #require(stripped["Product"])
+        #expect(product.description == "A product.")
+        #expect(product.fields.map(\.name) == ["sku", "name", "code", "extra"])  // `extra` is not in the SDL: last
+        #expect(product.field("sku")?.description == "The stock keeping unit.")
+        #expect(product.field("code")?.deprecationReason == "Use sku.")
+        #expect(product.field("name")?.arguments.map(\.name) == ["locale", "fallback"])
+        #expect(product.field("name")?.arguments.first?.description == "A language tag.")
+        #expect(stripped["Size"]?.enumValues == [
+            "SMALL", EnumValueDef(name: "MEDIUM", description: "The usual."),
+            EnumValueDef(name: "LARGE", deprecationReason: SchemaModel.defaultDeprecationReason),
+        ])
+        #expect(stripped["ProductFilter"]?.inputFields.map(\.name) == ["sku", "name"])
+    }
+
     @Test func unsupportedDirectivesAndNestedFieldSetsAreRefusedWithReasons() {
         let refused = Self.messages {
             _ = try FederationSchema(sdl: """

@@ -46,6 +46,8 @@ public enum BuildProducts {
 /// Output collected from a pipe's reading handler and read by the test.
 final class OutputBuffer: Sendable {
     let text = Mutex<String>("")
+    /// Whether the pipe has reached its end: everything the process wrote is in `text`.
+    let ended = Mutex(false)
 }
 
 /// A child process started by a test, stopped by it (and killed at the latest when this
@@ -75,6 +77,7 @@ public final class ManagedProcess: @unchecked Sendable {
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
+                output.ended.withLock { $0 = true }
                 return
             }
             output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
@@ -118,6 +121,18 @@ public final class ManagedProcess: @unchecked Sendable {
         let port = try await waitForOutput(matching: #"listening on [0-9.]+:([0-9]+)"#, timeout: timeout)
         guard let value = Int(port) else { throw TestProcessError("bad port \(port)") }
         return value
+    }
+
+    /// Waits, for at most `timeout`, until the process has exited and its output has been read
+    /// to the end (on a loaded machine the reading lags behind the exit).
+    ///
+    /// - Returns: the exit status, or nil when the process is still running.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while (process.isRunning || !output.ended.withLock { $0 }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.isRunning ? nil : process.terminationStatus
     }
 
     /// Sends SIGTERM and waits for the exit; SIGKILL after `grace`.

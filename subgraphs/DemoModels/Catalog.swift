@@ -21,9 +21,15 @@ func libraryName(_ n: Int) -> String {
     libraryNames[(n - 1) % 6] + (n > 6 ? " \((n - 1) / 6 + 1)" : "")
 }
 
-let book = Model("Book", collection: "books", fields: [
-    .string("name"), .string("description", .nullable), .string("genre", .nullable), .int("year", .nullable),
-    .float("price", .nullable), .id("author_id", [.nullable, .indexed]), .string("library_name", [.nullable, .indexed]),
+let book = Model("Book", collection: "books", description: "A book in the catalog, held by at most one library.", fields: [
+    .string("name").described("The title."),
+    .string("description", .nullable).described("A blurb, in the book's language."),
+    .string("genre", .nullable).described("The main genre, as text.")
+        .deprecated("A book can have several genres: use genres, linked through BookGenres."),
+    .int("year", .nullable).described("The year of first publication."),
+    .float("price", .nullable).described("The list price (the prices service has the current one, in pricing)."),
+    .id("author_id", [.nullable, .indexed]).described("The id of the book's author (authors subgraph)."),
+    .string("library_name", [.nullable, .indexed]).described("The name of the library holding the book."),
 ]) { scale in
     (1...(200 * scale)).map { n -> [SQLValue] in
         let k = (n - 1) % 200 + 1  // position within the block

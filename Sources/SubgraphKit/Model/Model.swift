@@ -1,3 +1,5 @@
+import GraphQLSupport
+
 /// The scalar types a model field can have (the model protocol's five).
 public enum Scalar: String, Sendable, Hashable, CaseIterable {
     case id = "ID"
@@ -37,11 +39,29 @@ public struct ModelField: Sendable, Hashable {
     public var name: String
     public var scalar: Scalar
     public var options: Options
+    /// The field's description in the schema (introspection, SDL).
+    public var description: String?
+    /// Why the field is deprecated (`@deprecated(reason:)`); it is still served.
+    public var deprecationReason: String?
 
     public init(_ name: String, _ scalar: Scalar, _ options: Options = []) {
         self.name = name
         self.scalar = scalar
         self.options = options
+    }
+
+    /// The field with a description: `.string("name").described("The book's title.")`.
+    public func described(_ description: String) -> ModelField {
+        var field = self
+        field.description = description
+        return field
+    }
+
+    /// The field marked `@deprecated`: still served, but introspection says why not to use it.
+    public func deprecated(_ reason: String = SchemaModel.defaultDeprecationReason) -> ModelField {
+        var field = self
+        field.deprecationReason = reason
+        return field
     }
 
     public var isNullable: Bool { options.contains(.nullable) }
@@ -87,6 +107,8 @@ public enum SQLValue: Sendable, Hashable, ExpressibleByNilLiteral, ExpressibleBy
 public struct Model: Sendable {
     /// The GraphQL object type, e.g. `Book`.
     public var typeName: String
+    /// The object type's description in the schema.
+    public var description: String?
     /// The root collection field and table name, e.g. `books`.
     public var collection: String
     /// The fields, `id: ID!` first (added by the initialiser).
@@ -97,14 +119,16 @@ public struct Model: Sendable {
     /// - Parameters:
     ///   - typeName: the object type's name.
     ///   - collection: the collection field's name.
+    ///   - description: the object type's description (default none).
     ///   - fields: the fields besides `id`, which every model has.
     ///   - seed: the deterministic rows for a `--scale`, each with the `id` first.
     public init(
-        _ typeName: String, collection: String, fields: [ModelField],
+        _ typeName: String, collection: String, description: String? = nil, fields: [ModelField],
         seed: @escaping @Sendable (_ scale: Int) -> [[SQLValue]] = { _ in [] }
     ) {
         self.typeName = typeName
         self.collection = collection
+        self.description = description
         self.fields = [ModelField("id", .id)] + fields.filter { $0.name != "id" }
         self.seed = seed
     }

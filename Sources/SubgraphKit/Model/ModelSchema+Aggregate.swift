@@ -18,7 +18,7 @@ extension ModelSchema {
         group.append(FieldDef(
             name: "count", type: .nonNull(.named("Int")),
             arguments: [InputValueDef(name: "distinct", type: .named(model.fieldEnumType))]))
-        var types = [TypeDef(name: model.fieldEnumType, kind: .enumeration, enumValues: model.fields.map(\.name))]
+        var types = [TypeDef(name: model.fieldEnumType, kind: .enumeration, enumValues: model.fields.map { EnumValueDef(name: $0.name) })]
         if model.hasNumericFields {
             group.append(FieldDef(name: "sum", type: .nonNull(.named(model.sumFieldsType))))
             group.append(FieldDef(name: "avg", type: .nonNull(.named(model.avgFieldsType))))

@@ -33,8 +33,10 @@ enum ModelSchema {
         if !models.isEmpty { add(mutation) }
         for model in models {
             add(TypeDef(
-                name: model.typeName, kind: .object,
-                fields: model.fields.map { FieldDef(name: $0.name, type: outputType($0)) }))
+                name: model.typeName, kind: .object, description: model.description,
+                fields: model.fields.map {
+                    FieldDef(name: $0.name, type: outputType($0), description: $0.description, deprecationReason: $0.deprecationReason)
+                }))
         }
         if extensions {
             for model in models {
