@@ -123,7 +123,7 @@ struct QueryGenerator {
             guard let definition = schema[name] else { return "null" }
             switch definition.kind {
             case .enumeration:
-                return definition.enumValues.isEmpty ? "null" : rng.pick(definition.enumValues)
+                return definition.enumValues.isEmpty ? "null" : rng.pick(definition.enumValues).name
             case .inputObject:
                 guard depth < 3, !definition.inputFields.isEmpty else { return "{}" }
                 var members: [String] = []
