@@ -120,7 +120,10 @@ public enum GatewayServer {
             return await answer(body, raw: nil, request, gateway, type, received: received)
         }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
-            router.on("/graphql", method: method) { _, _ -> Response in
+            router.on("/graphql", method: method) { request, _ -> Response in
+                // Read what the client sends first: answering before its body is in would
+                // close the connection under a client still writing it.
+                _ = try? await request.body.collect(upTo: serving.current.limits.maxRequestBytes)
                 let refusal = ResponseError("/graphql takes GET (queries) and POST.", code: "METHOD_NOT_ALLOWED")
                 return GraphQLHTTP.response(.methodNotAllowed, errorResponseBody([refusal]), .json, allow: "GET, POST")
             }

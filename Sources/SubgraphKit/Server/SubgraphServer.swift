@@ -89,7 +89,10 @@ public enum SubgraphServer {
         }
         // Another method on /graphql is a GraphQL answer too (it used to be an empty 404).
         for method in [HTTPRequest.Method.get, .put, .patch, .delete] {
-            router.on("/graphql", method: method) { _, _ -> Response in
+            router.on("/graphql", method: method) { request, _ -> Response in
+                // Read what the client sends first: answering before its body is in would
+                // close the connection under a client still writing it.
+                _ = try? await request.body.collect(upTo: maxBody)
                 var response = Self.json(
                     status: .methodNotAllowed,
                     #"{"errors":[{"message":"A subgraph answers GraphQL requests by POST only.","extensions":{"code":"METHOD_NOT_ALLOWED"}}]}"#.utf8)
