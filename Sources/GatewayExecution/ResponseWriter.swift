@@ -24,6 +24,9 @@ struct ResponseWriter {
     var errors: [ResponseError] = []
     /// Errors reported per failed fetch, to cap them.
     var reported: [Int: Int] = [:]
+    /// Per fetch whose errors passed the cap: its failure, and the path of the first field
+    /// whose error was left out.
+    var firstOmitted: [Int: (FetchFailure, [PathElement])] = [:]
     var path: [PathElement] = []
     /// Each relationship fetch's answer as the writer reads it, by fetch id (nil for other
     /// fetches): one reference per parent object rather than its parts copied out of the plan
@@ -94,10 +97,15 @@ struct ResponseWriter {
             writeRoot(field, upstreamKey: shape.steps[index].upstreamKey(in: shape.bytes))
         }
         out.raw(UInt8(ascii: "}"))
-        for (id, count) in reported where count > maxErrorsPerFetch {
-            errors.append(ResponseError(
-                "\(count - maxErrorsPerFetch) more fields are null because fetch \(id) failed.",
-                extensions: ["code": "SUBGRAPH_ERROR"]))
+        // One more error per fetch past the cap, at the first field it left out: every error
+        // has a path, as the spec asks of field errors.
+        for (id, count) in reported.sorted(by: { $0.key < $1.key }) where count > maxErrorsPerFetch {
+            guard let (failure, firstPath) = firstOmitted[id] else { continue }
+            let omitted = count - maxErrorsPerFetch
+            var error = failure.error(path: firstPath)
+            error.message = "\(failure.message) (\(omitted) more fields are null for this reason; this is the first of them.)"
+            error.extensions?["omitted"] = .int(omitted)
+            errors.append(error)
         }
         if !errors.isEmpty {
             out.raw(",\"errors\":")
@@ -157,7 +165,11 @@ struct ResponseWriter {
     mutating func fail(_ fetch: Int, _ failure: FetchFailure) {
         let count = reported[fetch, default: 0]
         reported[fetch] = count + 1
-        if count < maxErrorsPerFetch { errors.append(failure.error(path: path)) }
+        if count < maxErrorsPerFetch {
+            errors.append(failure.error(path: path))
+        } else if count == maxErrorsPerFetch {
+            firstOmitted[fetch] = (failure, path)
+        }
     }
 
     // MARK: Values
