@@ -69,9 +69,13 @@ public enum TestHTTP {
                 head.headers.add(name: "Content-Length", value: String(body.count))
             }
             for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
-            try await outbound.write(.head(head))
-            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // The whole request in one write: a server that has read the body may answer and
+            // close (`Connection: close`) before a separate write of the end would happen,
+            // which then fails with "I/O on closed channel" on a loaded machine.
+            var parts: [HTTPClientRequestPart] = [.head(head)]
+            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            try await outbound.write(contentsOf: parts)
 
             var reply = Reply(status: 0, body: [])
             for try await part in inbound {
