@@ -82,8 +82,12 @@ public final class ManagedProcess: @unchecked Sendable {
             }
             output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        // One launch at a time in this process: Foundation's Process.run() crashed once in
+        // memcpy while the parallel tests launched processes concurrently.
+        try Self.launches.withLock { _ in try process.run() }
     }
+
+    private static let launches = Mutex<Void>(())
 
     /// Starts one of the package's products.
     public convenience init(product: String, arguments: [String], environment: [String: String]? = nil) throws {
