@@ -110,17 +110,18 @@ public final class Gateway: Sendable {
         }
         let violations = limits.violations(of: analysis(request, document: document, operation: operation), variables: variables)
         guard violations.isEmpty else { throw DocumentCache.ValidationFailure(errors: violations) }
-        let planning = ContinuousClock.now
+        // Read only when traced: an untraced request reads no clock here.
+        let planning = trace == nil ? nil : ContinuousClock.now
         let key = planKey(request, operation: operation, variables: variables)
         if let plan = plans.withLock({ $0[key] }) {
             metrics.planCache(hit: true)
-            trace?.record("graphql.plan", planning..<ContinuousClock.now, attributes: ["gateway.cached": true])
+            if let trace, let planning { trace.record("graphql.plan", planning..<ContinuousClock.now, attributes: ["gateway.cached": true]) }
             return Prepared(plan: plan, document: document, operation: operation, variables: variables)
         }
         metrics.planCache(hit: false)
         let plan: QueryPlan
         do {
-            defer { trace?.record("graphql.plan", planning..<ContinuousClock.now) }
+            defer { if let trace, let planning { trace.record("graphql.plan", planning..<ContinuousClock.now) } }
             plan = try planner.plan(document: document, operation: operation, variables: variables)
         } catch {
             throw DocumentCache.ValidationFailure(errors: [error])
