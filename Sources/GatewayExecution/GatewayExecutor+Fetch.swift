@@ -312,13 +312,26 @@ extension GatewayExecutor {
 
         var variables = clientVariables(fetch, run)
         if let order = arguments.order { variables[relationship.orderVariable] = order }
+        if let window = relationship.window {
+            // The subgraph pages each parent's rows: nothing is left to page here.
+            if let limit = arguments.limit { variables[window.limitVariable] = .int(limit) }
+            if arguments.offset > 0 { variables[window.offsetVariable] = .int(arguments.offset) }
+            arguments.limit = nil
+            arguments.offset = 0
+        }
         let clientFilter = arguments.filter
         var rows: [JSONRef]
-        switch await fetchChunked(targetKeys, subgraph: fetch.subgraph, label: relationship.relationship, body: { [variables] keys in
-            Self.keyQueryBody(
-                query: fetch.query, variables: variables, whereVariable: relationship.whereVariable, keys: keys,
-                fields: relationship.targetFields, and: clientFilter)
-        }, run) {
+        let fetched: Result<[JSONRef], FetchFailure>
+        if let slot = run.batches?.slot(for: fetch.id), relationship.junction == nil, targetKeys.count <= configuration.maxKeysPerFetch {
+            fetched = await batchedRows(slot, keys: targetKeys, variables: variables, clientFilter: clientFilter, fetch, relationship, run)
+        } else {
+            fetched = await fetchChunked(targetKeys, subgraph: fetch.subgraph, label: relationship.relationship, body: { [variables] keys in
+                Self.keyQueryBody(
+                    query: fetch.query, variables: variables, whereVariable: relationship.whereVariable, keys: keys,
+                    fields: relationship.targetFields, and: clientFilter)
+            }, run)
+        }
+        switch fetched {
         case .failure(let failure): return .failed(failure)
         case .success(let fetched): rows = fetched
         }

@@ -95,6 +95,8 @@ public final class GatewayExecutor: Sendable {
         let context: RequestContext
         /// When the operation's upstream time is up (`traffic.operationTimeout`).
         let deadline: ContinuousClock.Instant
+        /// Where the members of the plan's batches meet (nil: the plan has none).
+        let batches: BatchRendezvous?
     }
 
     /// An executed operation: the response body, and the time spent waiting on upstream.
@@ -138,7 +140,8 @@ public final class GatewayExecutor: Sendable {
     ) async -> Execution {
         let run = Run(
             plan: plan, request: request, rawBody: rawBody, variables: variables, results: FetchResults(count: plan.fetches.count),
-            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil, context: context, deadline: .now + traffic.operationTimeout)
+            timeline: configuration.timesUpstream ? UpstreamTimeline() : nil, context: context, deadline: .now + traffic.operationTimeout,
+            batches: BatchRendezvous(plan))
         var introspectionValues: JSONObject = [:]
         var introspectionErrors: [ResponseError] = []
         if plan.shape.fields.contains(where: { if case .introspection = $0 { true } else { false } }) {
@@ -226,6 +229,8 @@ public final class GatewayExecutor: Sendable {
             switch fetch.kind {
             case .relationship(let relationship):
                 run.results.set(id, await traced(fetch, run) { await relationshipFetch(fetch, relationship, run) })
+                // A batch member that returned without asking (no parents, a failure) drops out.
+                run.batches?.finished(id)
             case .aggregate(let aggregate):
                 run.results.set(id, await traced(fetch, run) { await aggregateFetch(fetch, aggregate, run) })
             default: return

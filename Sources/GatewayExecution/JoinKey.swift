@@ -239,15 +239,20 @@ extension GatewayExecutor {
     ) -> [UInt8] {
         body(query: query, variables: variables, capacity: 64 + keys.count * 12) { out in
             out.key(whereVariable)
-            if let filter {
-                out.raw(#"{"_and":["#)
-                writeKeyCondition(keys, fields: fields, into: &out)
-                out.raw(UInt8(ascii: ","))
-                out.write(filter)
-                out.raw("]}")
-            } else {
-                writeKeyCondition(keys, fields: fields, into: &out)
-            }
+            writeKeyFilter(keys, fields: fields, and: filter, into: &out)
+        }
+    }
+
+    /// The key condition, with the client's filter when there is one.
+    static func writeKeyFilter(_ keys: ArraySlice<JoinKey>, fields: [String], and filter: JSON?, into out: inout JSONWriter) {
+        if let filter {
+            out.raw(#"{"_and":["#)
+            writeKeyCondition(keys, fields: fields, into: &out)
+            out.raw(UInt8(ascii: ","))
+            out.write(filter)
+            out.raw("]}")
+        } else {
+            writeKeyCondition(keys, fields: fields, into: &out)
         }
     }
 }

@@ -9,6 +9,12 @@ extension QueryPlan {
     public func explained(writePlans: [Int: Result<WritePlan, WriteInputError>]) -> String {
         var lines: [String] = ["QueryPlan {"]
         explain(node, indent: "  ", writePlans: writePlans, into: &lines)
+        for (index, batch) in batches.enumerated() {
+            let ids = batch.members.map { String($0.fetch) }.joined(separator: ", ")
+            lines.append("  Batch(\(index), subgraph: \"\(batch.subgraph)\", fetches: \(ids)) {")
+            lines.append("    " + batch.query(of: Array(batch.members.indices)))
+            lines.append("  }")
+        }
         lines.append("}")
         return lines.joined(separator: "\n")
     }
@@ -56,6 +62,7 @@ extension QueryPlan {
             header += ", relationship: \(relationship.relationship) (\(relationship.kind.rawValue))"
             header += ", after: \(relationship.parent)"
             header += ", keys: \(relationship.targetFields.joined(separator: ", "))"
+            if let (batch, _) = self.batch(of: fetch.id) { header += ", batch: \(batch)" }
             if let lookup = relationship.lookup {
                 header += lookup.isList
                     ? ", lookup: \(lookup.field)(\(lookup.argument): [keys])"
@@ -134,7 +141,18 @@ extension QueryPlan {
     /// its input cannot be written (`writeError`).
     public func json(writePlans: [Int: Result<WritePlan, WriteInputError>]) -> JSON {
         let tree = Self.json(node, fetches)
-        return ["operation": .string(operation.rawValue), "node": writePlans.isEmpty ? tree : Self.attach(writePlans, to: tree)]
+        var object: JSONObject = [
+            "operation": .string(operation.rawValue), "node": writePlans.isEmpty ? tree : Self.attach(writePlans, to: tree),
+        ]
+        if !batches.isEmpty {
+            object["batches"] = .array(batches.map { batch in
+                [
+                    "subgraph": .string(batch.subgraph), "fetches": .array(batch.members.map { .int($0.fetch) }),
+                    "query": .string(batch.query(of: Array(batch.members.indices))),
+                ]
+            })
+        }
+        return .object(object)
     }
 
     /// Adds each write plan to the JSON of its fetch.

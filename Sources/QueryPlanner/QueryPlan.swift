@@ -18,12 +18,15 @@ public struct QueryPlan: Sendable, Equatable {
     public var fetches: [Fetch]
     /// How the response's `data` is assembled.
     public var shape: Shape
+    /// Relationship fetches sent together, one operation per batch.
+    public var batches: [FetchBatch]
 
-    public init(operation: Operation, node: PlanNode, fetches: [Fetch], shape: Shape) {
+    public init(operation: Operation, node: PlanNode, fetches: [Fetch], shape: Shape, batches: [FetchBatch] = []) {
         self.operation = operation
         self.node = node
         self.fetches = fetches
         self.shape = shape
+        self.batches = batches
     }
 }
 
@@ -134,14 +137,19 @@ public struct RelationshipFetch: Sendable, Equatable {
     /// For Apollo Federation entities: the representations sent to `_entities` (rows answer
     /// by position, so `targetKeys` is empty).
     public var entity: EntityFetch?
+    /// When the target collection pages per key (docs/subgraph-protocol.md): the upstream
+    /// variables of `limitPerKey` and `offsetPerKey`, partitioned by `targetFields`; the
+    /// subgraph then answers each parent's page, and the gateway pages nothing itself.
+    public var window: PerKeyWindow?
 
     public init(
         relationship: String, kind: RelationshipKind, parent: Int, parentPath: [String], sourceKeys: [String],
         targetKeys: [String], targetFields: [String], collectionKey: String, arguments: RelationshipArguments,
         filterType: String, orderType: String?, whereVariable: String, orderVariable: String,
         filterLookups: [FilterLookup] = [], orderPlan: OrderPlan? = nil, junction: JunctionStep? = nil, lookup: LookupFetch? = nil,
-        entity: EntityFetch? = nil
+        entity: EntityFetch? = nil, window: PerKeyWindow? = nil
     ) {
+        self.window = window
         self.lookup = lookup
         self.entity = entity
         self.relationship = relationship
@@ -166,6 +174,18 @@ public struct RelationshipFetch: Sendable, Equatable {
     }
 
     static func utf8(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
+}
+
+/// An Array relationship's `limit` and `offset` sent upstream as a per-key window:
+/// `partitionBy: [<target key fields>], limitPerKey: $limitVariable, offsetPerKey: $offsetVariable`.
+public struct PerKeyWindow: Sendable, Equatable {
+    public var limitVariable: String
+    public var offsetVariable: String
+
+    public init(limitVariable: String, offsetVariable: String) {
+        self.limitVariable = limitVariable
+        self.offsetVariable = offsetVariable
+    }
 }
 
 /// The rows of a relationship fetched through a lookup field (`priceByBookId(id:)`): for a
@@ -234,8 +254,9 @@ public struct EntityFetch: Sendable, Equatable {
 }
 
 /// The arguments of an Array relationship field, as templates over the client's variables.
-/// `filter` and `order` go upstream; `limit` and `offset` apply to each parent's list in
-/// the gateway (a batched fetch cannot page per parent upstream).
+/// `filter` and `order` go upstream; `limit` and `offset` go upstream as a per-key window when
+/// the target collection serves one (``PerKeyWindow``), else apply to each parent's list in
+/// the gateway.
 public struct RelationshipArguments: Sendable, Equatable {
     public var filter: ValueTemplate?
     public var order: ValueTemplate?

@@ -16,6 +16,8 @@ public struct QueryPlanner: Sendable {
     /// Upstream variable names the gateway owns in relationship fetches.
     static let whereVariable = "_gw_where"
     static let orderVariable = "_gw_order"
+    static let limitVariable = "_gw_limit"
+    static let offsetVariable = "_gw_offset"
 
     public init(supergraph: Supergraph) {
         self.supergraph = supergraph
@@ -40,6 +42,8 @@ struct PlanBuilder {
     let collector: FieldCollector
     var fetches: [Fetch] = []
     let variableTypes: [String: String]
+    /// Relationship fetches that are one collection call, which a batch can send with others.
+    var batchable: [Int: CollectionCall] = [:]
 
     init(supergraph: Supergraph, document: PreparedDocument, operation: OperationDefinition, collector: FieldCollector) {
         self.supergraph = supergraph
@@ -132,7 +136,9 @@ struct PlanBuilder {
             }
         }
         let node: PlanNode = nodes.isEmpty ? .empty : nodes.count == 1 ? nodes[0] : .parallel(nodes)
-        return QueryPlan(operation: .query, node: node, fetches: fetches, shape: Shape(typeName: rootType.name, fields: shapeFields))
+        return QueryPlan(
+            operation: .query, node: node, fetches: fetches, shape: Shape(typeName: rootType.name, fields: shapeFields),
+            batches: batches(node))
     }
 
     // MARK: Root fetches
@@ -398,17 +404,25 @@ struct PlanBuilder {
         let whereName = Self.freeName(QueryPlanner.whereVariable, avoiding: variableTypes)
         let orderName = Self.freeName(QueryPlanner.orderVariable, avoiding: variableTypes)
         let usesOrder = arguments.order != nil && model.orderType != nil && orderPlan == nil
-        var declarations = ["$\(whereName): \(model.filterType)!"]
-        var collectionArguments = "(filter: $\(whereName)"
-        if usesOrder, let orderType = model.orderType {
-            declarations.append("$\(orderName): [\(orderType)!]")
-            collectionArguments += ", order: $\(orderName)"
+        // Paging per parent upstream, when the collection can: not through a junction (the
+        // target rows are shared by parents) nor under an order the gateway applies.
+        var window: PerKeyWindow?
+        if model.windowsPerKey, relationship.kind == .array, relationship.through == nil, orderPlan == nil,
+            arguments.limit != nil || arguments.offset != nil
+        {
+            window = PerKeyWindow(
+                limitVariable: Self.freeName(QueryPlanner.limitVariable, avoiding: variableTypes),
+                offsetVariable: Self.freeName(QueryPlanner.offsetVariable, avoiding: variableTypes))
         }
-        collectionArguments += ")"
-        declarations += variables.declarations(variableTypes)
+        let call = CollectionCall(
+            collection: model.collection, filterType: model.filterType, orderType: usesOrder ? model.orderType : nil,
+            partition: window == nil ? nil : targetFields, selection: object.selection,
+            clientDeclarations: variables.declarations(variableTypes))
+        let names = CollectionCall.Variables(
+            whereVariable: whereName, orderVariable: orderName, limitVariable: window?.limitVariable ?? "",
+            offsetVariable: window?.offsetVariable ?? "")
         let collectionKey = "_r"
-        var outer = UpstreamSelection()
-        outer.add(alias: collectionKey, name: model.collection, arguments: collectionArguments, selection: object.selection)
+        if relationship.through == nil { batchable[id] = call }
 
         let junction = Self.junctionStep(relationship, whereVariable: whereName)
 
@@ -419,8 +433,8 @@ struct PlanBuilder {
                 parentPath: parentPath, sourceKeys: sourceKeys, targetKeys: targetKeys, targetFields: targetFields,
                 collectionKey: collectionKey, arguments: arguments, filterType: model.filterType,
                 orderType: usesOrder ? model.orderType : nil, whereVariable: whereName, orderVariable: orderName,
-                filterLookups: lookups, orderPlan: orderPlan, junction: junction)),
-            query: "query(\(declarations.joined(separator: ", "))) " + outer.printed,
+                filterLookups: lookups, orderPlan: orderPlan, junction: junction, window: window)),
+            query: call.query(alias: collectionKey, names),
             clientVariables: variables.names)
         return (id, Self.node(.flatten(path: displayPath, fetch: id), then: object.children), object.shape)
     }

@@ -496,9 +496,9 @@ struct AggregateTests {
         let sdl = try SubgraphService(name: "test", models: [writer, counter], store: store).sdl
         #expect(sdl.contains("""
             type Query {
-              writers(filter: WriterFilter, order: [WriterOrder!], limit: Int, offset: Int): [Writer!]!
+              writers(filter: WriterFilter, order: [WriterOrder!], limit: Int, offset: Int, partitionBy: [String!], limitPerKey: Int, offsetPerKey: Int): [Writer!]!
               writers_aggregate(filter: WriterFilter, groupBy: [WriterField!]): [WriterGroup!]!
-              counters(filter: CounterFilter, order: [CounterOrder!], limit: Int, offset: Int): [Counter!]!
+              counters(filter: CounterFilter, order: [CounterOrder!], limit: Int, offset: Int, partitionBy: [String!], limitPerKey: Int, offsetPerKey: Int): [Counter!]!
               counters_aggregate(filter: CounterFilter, groupBy: [CounterField!]): [CounterGroup!]!
             }
             """))

@@ -87,7 +87,8 @@ struct DemoSubgraphTests {
                 let collection = schema.query?.field(type.collection)
                 #expect(collection?.type.description == "[\(type.name)!]!", "\(subgraph).\(type.collection)")
                 #expect(collection?.arguments.map { "\($0.name): \($0.type)" }
-                    == ["filter: \(type.name)Filter", "order: [\(type.name)Order!]", "limit: Int", "offset: Int"])
+                    == ["filter: \(type.name)Filter", "order: [\(type.name)Order!]", "limit: Int", "offset: Int"]
+                        + ["partitionBy: [String!]", "limitPerKey: Int", "offsetPerKey: Int"])
                 let filter = (schema[type.name + "Filter"]?.inputFields ?? []).map { "\($0.name): \($0.type)" }
                 let operators = type.fields.map { "\($0.0): \($0.1.replacingOccurrences(of: "!", with: ""))Operators" }
                 let combinators = ["_and: [\(type.name)Filter!]", "_or: [\(type.name)Filter!]", "_not: \(type.name)Filter"]

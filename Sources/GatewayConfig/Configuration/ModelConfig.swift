@@ -47,15 +47,22 @@ public struct ModelConfig: Sendable, Hashable {
     /// A model of Apollo Federation entities (`protocol: federation`, no collection): rows are
     /// fetched by one of the type's `@key`s through `_entities(representations:)`.
     public var isEntity: Bool
+    /// Whether the collection pages per key upstream (`partitionBy`, `limitPerKey`,
+    /// `offsetPerKey`: the per-key window extension of docs/subgraph-protocol.md, found by
+    /// introspection). Without it an Array relationship's `limit` and `offset` apply in the gateway.
+    public var windowsPerKey: Bool
 
     /// - Parameters:
     ///   - orderType: default nil (no `order` argument).
     ///   - lookup: default nil (rows by key through the collection).
+    ///   - windowsPerKey: default false (paging per key in the gateway).
     ///   - location: default nil.
     public init(
         name: String, subgraph: String, typeName: String, collection: String, filterType: String,
-        orderType: String? = nil, lookup: LookupConfig? = nil, isEntity: Bool = false, location: SourceLocation? = nil
+        orderType: String? = nil, lookup: LookupConfig? = nil, isEntity: Bool = false, windowsPerKey: Bool = false,
+        location: SourceLocation? = nil
     ) {
+        self.windowsPerKey = windowsPerKey
         self.lookup = lookup
         self.isEntity = isEntity
         self.name = name

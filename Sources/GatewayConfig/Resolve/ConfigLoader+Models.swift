@@ -154,7 +154,7 @@ extension ConfigLoader {
             models.append(
                 ModelConfig(
                     name: name, subgraph: subgraph, typeName: typeName, collection: collection, filterType: filterType,
-                    orderType: orderType, lookup: lookup, location: entry.location))
+                    orderType: orderType, lookup: lookup, windowsPerKey: servesWindowsPerKey(field), location: entry.location))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return models
@@ -217,5 +217,13 @@ extension ConfigLoader {
     static func returnsList(of typeName: String, _ type: TypeRef) -> Bool {
         guard case .list(let element) = type.nullable else { return false }
         return element.nullable == .named(typeName)
+    }
+
+    /// Whether a collection field has the per-key window of docs/subgraph-protocol.md:
+    /// `partitionBy: [String!]`, `limitPerKey: Int` and `offsetPerKey: Int`, all optional.
+    static func servesWindowsPerKey(_ field: FieldDef) -> Bool {
+        field.argument("partitionBy")?.type == .list(.nonNull(.named("String")))
+            && field.argument("limitPerKey")?.type == .named("Int")
+            && field.argument("offsetPerKey")?.type == .named("Int")
     }
 }

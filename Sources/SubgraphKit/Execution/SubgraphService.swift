@@ -240,13 +240,28 @@ public final class SubgraphService: Sendable {
             let limit = try Self.nonNegative(arguments["limit"], name: "limit")
             let offset = try Self.nonNegative(arguments["offset"], name: "offset") ?? 0
             let projection = Projection(model: model, fields: collector.collect(subfieldsOf: field, on: model.typeName))
+            let paging = [(limit ?? -1).databaseValue, offset.databaseValue]
+            if let window = try compiler.compile(
+                partitionBy: arguments["partitionBy"], limitPerKey: Self.nonNegative(arguments["limitPerKey"], name: "limitPerKey"),
+                offsetPerKey: Self.nonNegative(arguments["offsetPerKey"], name: "offsetPerKey"), order: order)
+            {
+                // The per-key window numbers each partition's rows in the field's order; the
+                // answer keeps that order, and limit and offset apply after the window.
+                let sql = """
+                    SELECT \(projection.selectList) FROM (SELECT *, \(window.rowNumber) AS "_gw_n" \
+                    FROM \(Store.quote(model.collection)) WHERE \(filter.sql)) \
+                    WHERE "_gw_n" > ? AND "_gw_n" <= ? ORDER BY \(order) LIMIT ? OFFSET ?
+                    """
+                return CollectionQuery(
+                    responseKey: field.responseKey, sql: sql, arguments: filter.arguments + window.bounds + paging,
+                    projection: projection, locations: field.locations)
+            }
             let sql = """
                 SELECT \(projection.selectList) FROM \(Store.quote(model.collection)) \
                 WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
                 """
             return CollectionQuery(
-                responseKey: field.responseKey, sql: sql,
-                arguments: filter.arguments + [(limit ?? -1).databaseValue, offset.databaseValue],
+                responseKey: field.responseKey, sql: sql, arguments: filter.arguments + paging,
                 projection: projection, locations: field.locations)
         } catch {
             throw ResponseError(error.message, code: "BAD_USER_INPUT", locations: field.locations, path: path)

@@ -20,7 +20,7 @@ enum ModelSchema {
         for model in models {
             query.fields.append(FieldDef(
                 name: model.collection, type: .nonNull(.list(.nonNull(.named(model.typeName)))),
-                arguments: collectionArguments(model)))
+                arguments: collectionArguments(model, extensions: extensions)))
             if extensions { query.fields.append(aggregateField(model)) }
             mutation.fields.append(contentsOf: mutations(model))
         }
@@ -83,13 +83,23 @@ enum ModelSchema {
         field.isNullable ? .named(field.scalar.rawValue) : .nonNull(.named(field.scalar.rawValue))
     }
 
-    static func collectionArguments(_ model: Model) -> [InputValueDef] {
-        [
+    /// The base protocol's `filter`, `order`, `limit` and `offset`; with the extensions, the
+    /// per-key window of docs/subgraph-protocol.md (`partitionBy`, `limitPerKey`, `offsetPerKey`).
+    static func collectionArguments(_ model: Model, extensions: Bool) -> [InputValueDef] {
+        var arguments = [
             InputValueDef(name: "filter", type: .named(model.filterType)),
             InputValueDef(name: "order", type: .list(.nonNull(.named(model.orderType)))),
             InputValueDef(name: "limit", type: .named("Int")),
             InputValueDef(name: "offset", type: .named("Int")),
         ]
+        if extensions {
+            arguments += [
+                InputValueDef(name: "partitionBy", type: .list(.nonNull(.named("String")))),
+                InputValueDef(name: "limitPerKey", type: .named("Int")),
+                InputValueDef(name: "offsetPerKey", type: .named("Int")),
+            ]
+        }
+        return arguments
     }
 
     static func mutations(_ model: Model) -> [FieldDef] {

@@ -230,4 +230,36 @@ struct SQLCompiler {
         if !sawID { terms.append("\"id\" ASC") }
         return terms.joined(separator: ", ")
     }
+
+    // MARK: Per-key windows
+
+    /// A per-key window (docs/subgraph-protocol.md): `row_number()` over the partitions, and the
+    /// bounds of the row numbers kept (after `offsetPerKey`, at most `limitPerKey`).
+    struct Window {
+        var rowNumber: String
+        var bounds: [DatabaseValue]
+    }
+
+    /// The window of `partitionBy`, `limitPerKey` and `offsetPerKey`; nil when neither bound is
+    /// given (`partitionBy` alone changes nothing).
+    func compile(partitionBy: JSON?, limitPerKey: Int?, offsetPerKey: Int?, order: String) throws(QueryArgumentError) -> Window? {
+        var columns: [String] = []
+        if let partitionBy, !partitionBy.isNull {
+            guard case .array(let names) = partitionBy else { throw QueryArgumentError(message: "partitionBy takes a list of field names") }
+            for name in names {
+                guard case .string(let name) = name, model.field(name) != nil else {
+                    let valid = model.fields.map(\.name).joined(separator: ", ")
+                    throw QueryArgumentError(message: "partitionBy: \(model.typeName) has no field \(name.stringValue ?? "\(name)") (fields: \(valid))")
+                }
+                if !columns.contains(column(name)) { columns.append(column(name)) }
+            }
+        }
+        guard limitPerKey != nil || offsetPerKey != nil else { return nil }
+        let partition = columns.isEmpty ? "" : "PARTITION BY \(columns.joined(separator: ", ")) "
+        let offset = offsetPerKey ?? 0
+        let (upper, overflow) = offset.addingReportingOverflow(limitPerKey ?? Int.max)
+        return Window(
+            rowNumber: "row_number() OVER (\(partition)ORDER BY \(order))",
+            bounds: [offset.databaseValue, (overflow ? Int.max : upper).databaseValue])
+    }
 }
