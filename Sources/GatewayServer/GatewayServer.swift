@@ -42,66 +42,10 @@ public enum GatewayServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: serving.metrics.exposition())))
         }
-        /// Only the header fields some subgraph of `gateway` gets; `canonicalName` is lowercased.
-        @Sendable func clientHeaders(_ request: Request, _ gateway: Gateway) -> [(name: String, value: String)] {
-            let propagated = gateway.propagation.clientHeaderNames
-            guard !propagated.isEmpty else { return [] }
-            var headers: [(name: String, value: String)] = []
-            for field in request.headers where propagated.contains(field.name.canonicalName) {
-                headers.append((field.name.canonicalName, field.value))
-            }
-            return headers
-        }
-        @Sendable func answer(
-            _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ gateway: Gateway, _ type: GraphQLHTTP.MediaType,
-            received: ContinuousClock.Instant?
-        ) async -> Response {
-            let execution = await gateway.execute(
-                body, rawBody: raw, headers: clientHeaders(request, gateway), traceParent: gateway.tracer?.context(of: request.headers))
-            var response = GraphQLHTTP.response(GraphQLHTTP.status(requestError: execution.isRequestError, type), execution.body, type)
-            if let received {
-                response.headers[serverTimingField] = Self.serverTiming(upstream: execution.upstreamTime, total: received.duration(to: .now))
-            }
-            return response
-        }
+        // GatewayApplication answers POST /graphql before the router; the route stays for the
+        // paths the router takes as the same (`/graphql/`).
         router.post("/graphql") { request, _ -> Response in
-            let gateway = serving.current
-            let received = serverTiming ? ContinuousClock.now : nil
-            guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
-            if let problem = GraphQLHTTP.contentTypeProblem(request.headers[.contentType]) {
-                return GraphQLHTTP.response(
-                    .unsupportedMediaType, errorResponseBody([ResponseError(problem, code: "UNSUPPORTED_MEDIA_TYPE")]), type)
-            }
-            var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: gateway.limits.maxRequestBytes)
-            } catch {
-                return GraphQLHTTP.response(.contentTooLarge, tooLargeBody(gateway.limits.maxRequestBytes), type)
-            }
-            let raw = Array(buffer.readableBytesView)
-            let json: JSON
-            do {
-                json = try JSONParser.parse(raw)
-            } catch {
-                // Not a well-formed GraphQL-over-HTTP request: 400 whatever the media type.
-                let failure = ResponseError("The request body is not valid JSON: \(error)", code: "BAD_REQUEST")
-                return GraphQLHTTP.response(.badRequest, errorResponseBody([failure]), type)
-            }
-            if case .array(let items) = json {
-                let headers = clientHeaders(request, gateway)
-                let traceParent = gateway.tracer?.context(of: request.headers)
-                return await batch(items, gateway: gateway, type: type) { body in
-                    await gateway.execute(body, headers: headers, traceParent: traceParent)
-                }
-            }
-            let body: GraphQLRequestBody
-            do throws(ResponseError) {
-                body = try GraphQLRequestBody(json: json)
-            } catch {
-                return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
-            }
-            return await answer(body, raw: raw, request, gateway, type, received: received)
+            await graphQLPost(request, serving: serving, serverTiming: serverTiming)
         }
         router.get("/graphql") { request, _ -> Response in
             let gateway = serving.current
@@ -135,11 +79,77 @@ public enum GatewayServer {
             case .body(let body, _): return json(.ok, gateway.explain(body))
             }
         }
-        return Application(
-            router: router,
+        return GatewayApplication(
+            router: router.buildResponder(),
+            graphQLPost: { request in await graphQLPost(request, serving: serving, serverTiming: serverTiming) },
             configuration: .init(address: .hostname(host, port: port), serverName: "gateway"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+            serverConfiguration: .init(address: .hostname(host, port: port), serverName: "gateway"),
+            logger: logger, onRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+    }
+
+    /// `POST /graphql`: GraphQL over HTTP (``GraphQLHTTP``), one operation or a batch.
+    static func graphQLPost(_ request: Request, serving: ServingGateway, serverTiming: Bool) async -> Response {
+        let gateway = serving.current
+        let received = serverTiming ? ContinuousClock.now : nil
+        guard let type = GraphQLHTTP.negotiate(request.headers[.accept]) else { return notAcceptable() }
+        if let problem = GraphQLHTTP.contentTypeProblem(request.headers[.contentType]) {
+            return GraphQLHTTP.response(
+                .unsupportedMediaType, errorResponseBody([ResponseError(problem, code: "UNSUPPORTED_MEDIA_TYPE")]), type)
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: gateway.limits.maxRequestBytes)
+        } catch {
+            return GraphQLHTTP.response(.contentTooLarge, tooLargeBody(gateway.limits.maxRequestBytes), type)
+        }
+        let raw = Array(buffer.readableBytesView)
+        let json: JSON
+        do {
+            json = try JSONParser.parse(raw)
+        } catch {
+            // Not a well-formed GraphQL-over-HTTP request: 400 whatever the media type.
+            let failure = ResponseError("The request body is not valid JSON: \(error)", code: "BAD_REQUEST")
+            return GraphQLHTTP.response(.badRequest, errorResponseBody([failure]), type)
+        }
+        if case .array(let items) = json {
+            let headers = clientHeaders(request, gateway)
+            let traceParent = gateway.tracer?.context(of: request.headers)
+            return await batch(items, gateway: gateway, type: type) { body in
+                await gateway.execute(body, headers: headers, traceParent: traceParent)
+            }
+        }
+        let body: GraphQLRequestBody
+        do throws(ResponseError) {
+            body = try GraphQLRequestBody(json: json)
+        } catch {
+            return GraphQLHTTP.response(.badRequest, errorResponseBody([error]), type)
+        }
+        return await answer(body, raw: raw, request, gateway, type, received: received)
+    }
+
+    /// Only the header fields some subgraph of `gateway` gets; `canonicalName` is lowercased.
+    static func clientHeaders(_ request: Request, _ gateway: Gateway) -> [(name: String, value: String)] {
+        let propagated = gateway.propagation.clientHeaderNames
+        guard !propagated.isEmpty else { return [] }
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers where propagated.contains(field.name.canonicalName) {
+            headers.append((field.name.canonicalName, field.value))
+        }
+        return headers
+    }
+
+    static func answer(
+        _ body: GraphQLRequestBody, raw: [UInt8]?, _ request: Request, _ gateway: Gateway, _ type: GraphQLHTTP.MediaType,
+        received: ContinuousClock.Instant?
+    ) async -> Response {
+        let execution = await gateway.execute(
+            body, rawBody: raw, headers: clientHeaders(request, gateway), traceParent: gateway.tracer?.context(of: request.headers))
+        var response = GraphQLHTTP.response(GraphQLHTTP.status(requestError: execution.isRequestError, type), execution.body, type)
+        if let received {
+            response.headers[serverTimingField] = Self.serverTiming(upstream: execution.upstreamTime, total: received.duration(to: .now))
+        }
+        return response
     }
 
     /// A batch: each operation answered in order (concurrently), at most `limits.maxBatch`.

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayJSON
+@testable import GatewayServer
 import TestSupport
 import Testing
 
@@ -132,5 +133,39 @@ struct GraphQLOverHTTPTests {
                 #expect(json["errors"]?.arrayValue?.isEmpty == false, "\(json)")
             }
         }
+    }
+}
+
+/// `POST /graphql` is answered ahead of the router (GatewayApplication); the answer still has
+/// what every answer of the server has, and the router still serves the rest.
+@Suite("The GraphQL endpoint's own path")
+struct GraphQLEndpointPathTests {
+    @Test func postAnswersCarryDateAndServerAndOtherRoutesStillWork() async throws {
+        try await withInProcessGateway { base in
+            for url in [base + "/graphql", base + "/graphql?x=1", base + "/graphql/"] {
+                let reply = try await TestHTTP.request(
+                    url, method: "POST", body: Array(#"{"query": "{ __typename }"}"#.utf8), headers: ["content-type": "application/json"])
+                #expect(reply.status == 200, "\(url)")
+                #expect(try reply.json() == ["data": ["__typename": "Query"]], "\(url)")
+                #expect(reply.headers["server"] == "gateway", "\(url)")
+                let date = reply.headers["date"] ?? ""
+                let parser = DateFormatter()
+                parser.locale = Locale(identifier: "en_US_POSIX")
+                parser.timeZone = TimeZone(identifier: "GMT")
+                parser.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+                let parsed = try #require(parser.date(from: date), "Date: \(date)")
+                #expect(abs(parsed.timeIntervalSinceNow) < 5, "Date: \(date)")
+            }
+            #expect(try await TestHTTP.request(base + "/health").status == 200)
+            #expect(try await TestHTTP.request(base + "/nope").status == 404)
+            let get = try await TestHTTP.request(base + "/graphql?query=%7B__typename%7D")
+            #expect(try get.json() == ["data": ["__typename": "Query"]])
+        }
+    }
+
+    @Test func theDateIsIMFFixdate() {
+        #expect(HTTPDateCache.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDateCache.format(1_796_282_400) == "Thu, 03 Dec 2026 07:20:00 GMT")
     }
 }
