@@ -62,7 +62,7 @@ public final class SubgraphService: Sendable {
     ///   - store: their database.
     ///   - limits: protection against runaway operations.
     ///   - withoutExtensions: serve only the base protocol of subgraph-protocol.md, without the
-    ///     aggregates of docs/subgraph-protocol.md (default false: the extensions are served), so
+    ///     aggregates and per-key windows of docs/subgraph-protocol.md (default false: the extensions are served), so
     ///     that a gateway's fallback for plain subgraphs can be tried against real ones.
     public init(
         name: String, models: [Model], store: Store, limits: Limits = Limits(), withoutExtensions: Bool = false

@@ -32,7 +32,7 @@ public struct SubgraphOptions: ParsableArguments {
     public var logRequests = false
 
     /// Off by default: the extensions of docs/subgraph-protocol.md are served unless asked not to.
-    @Flag(help: "Serve only the base model protocol, without the aggregate extension (to try a gateway's fallback).")
+    @Flag(help: "Serve only the base model protocol, without the aggregates and per-key windows (to try a gateway's fallback).")
     public var withoutExtensions = false
 
     public init() {}
