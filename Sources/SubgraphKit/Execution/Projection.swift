@@ -43,6 +43,14 @@ struct Projection: Sendable {
 
     var selectList: String { columns.map { Store.quote($0.name) }.joined(separator: ", ") }
 
+    /// The index of `field`'s column, selected from now on if it was not (it is read, never
+    /// written: the answer shows only what the selection asks for).
+    mutating func include(_ field: ModelField) -> Int {
+        if let index = columns.firstIndex(where: { $0.name == field.name }) { return index }
+        columns.append(field)
+        return columns.count - 1
+    }
+
     /// Writes one row as a JSON object.
     @inline(__always)
     func write(_ row: Row, to writer: inout JSONWriter) {

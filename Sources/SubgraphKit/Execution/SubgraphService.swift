@@ -206,6 +206,8 @@ public final class SubgraphService: Sendable {
         let arguments: [DatabaseValue]
         let projection: Projection
         let locations: [ResponseError.Location]
+        /// The per-key window and the paging after it, applied to the rows as they come.
+        var window: RowWindow? = nil
 
         func run(_ db: Database, budget: AnswerBudget, cacheable: Bool, errors: inout [ResponseError]) throws -> [UInt8] {
             // Prepared statements are kept for reuse only for a bounded set of SQL texts: a
@@ -215,7 +217,13 @@ public final class SubgraphService: Sendable {
             var writer = JSONWriter(capacity: 4096)
             writer.raw(UInt8(ascii: "["))
             var count = 0
+            var window = self.window
             while let row = try cursor.next() {
+                if window != nil {
+                    let decision = window!.admit(row)
+                    if decision == .stop { break }
+                    if decision == .skip { continue }
+                }
                 try budget.checkRows(count, field: responseKey, locations: locations)
                 if count > 0 { writer.raw(UInt8(ascii: ",")) }
                 projection.write(row, to: &writer)
@@ -239,29 +247,29 @@ public final class SubgraphService: Sendable {
             let order = try compiler.compile(order: arguments["order"]?.arrayValue ?? [])
             let limit = try Self.nonNegative(arguments["limit"], name: "limit")
             let offset = try Self.nonNegative(arguments["offset"], name: "offset") ?? 0
-            let projection = Projection(model: model, fields: collector.collect(subfieldsOf: field, on: model.typeName))
-            let paging = [(limit ?? -1).databaseValue, offset.databaseValue]
-            if let window = try compiler.compile(
-                partitionBy: arguments["partitionBy"], limitPerKey: Self.nonNegative(arguments["limitPerKey"], name: "limitPerKey"),
-                offsetPerKey: Self.nonNegative(arguments["offsetPerKey"], name: "offsetPerKey"), order: order)
-            {
-                // The per-key window numbers each partition's rows in the field's order; the
-                // answer keeps that order, and limit and offset apply after the window.
-                let sql = """
-                    SELECT \(projection.selectList) FROM (SELECT *, \(window.rowNumber) AS "_gw_n" \
-                    FROM \(Store.quote(model.collection)) WHERE \(filter.sql)) \
-                    WHERE "_gw_n" > ? AND "_gw_n" <= ? ORDER BY \(order) LIMIT ? OFFSET ?
-                    """
+            var projection = Projection(model: model, fields: collector.collect(subfieldsOf: field, on: model.typeName))
+            let partition = try compiler.partitionFields(arguments["partitionBy"])
+            let limitPerKey = try Self.nonNegative(arguments["limitPerKey"], name: "limitPerKey")
+            let offsetPerKey = try Self.nonNegative(arguments["offsetPerKey"], name: "offsetPerKey")
+            if limitPerKey != nil || offsetPerKey != nil {
+                // The per-key window is applied while the rows stream from the field's own
+                // ordered query: a count per partition, then limit and offset on what is kept.
+                // (SQLite's row_number() window cost more than the rows it saved: it sorts
+                // each partition and then the answer again.)
+                let window = RowWindow(
+                    partition: partition.map { projection.include($0) }, offsetPerKey: offsetPerKey ?? 0, limitPerKey: limitPerKey,
+                    offset: offset, limit: limit)
+                let sql = "SELECT \(projection.selectList) FROM \(Store.quote(model.collection)) WHERE \(filter.sql) ORDER BY \(order)"
                 return CollectionQuery(
-                    responseKey: field.responseKey, sql: sql, arguments: filter.arguments + window.bounds + paging,
-                    projection: projection, locations: field.locations)
+                    responseKey: field.responseKey, sql: sql, arguments: filter.arguments, projection: projection,
+                    locations: field.locations, window: window)
             }
             let sql = """
                 SELECT \(projection.selectList) FROM \(Store.quote(model.collection)) \
                 WHERE \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
                 """
             return CollectionQuery(
-                responseKey: field.responseKey, sql: sql, arguments: filter.arguments + paging,
+                responseKey: field.responseKey, sql: sql, arguments: filter.arguments + [(limit ?? -1).databaseValue, offset.databaseValue],
                 projection: projection, locations: field.locations)
         } catch {
             throw ResponseError(error.message, code: "BAD_USER_INPUT", locations: field.locations, path: path)

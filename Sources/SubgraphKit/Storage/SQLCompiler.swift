@@ -233,33 +233,18 @@ struct SQLCompiler {
 
     // MARK: Per-key windows
 
-    /// A per-key window (docs/subgraph-protocol.md): `row_number()` over the partitions, and the
-    /// bounds of the row numbers kept (after `offsetPerKey`, at most `limitPerKey`).
-    struct Window {
-        var rowNumber: String
-        var bounds: [DatabaseValue]
-    }
-
-    /// The window of `partitionBy`, `limitPerKey` and `offsetPerKey`; nil when neither bound is
-    /// given (`partitionBy` alone changes nothing).
-    func compile(partitionBy: JSON?, limitPerKey: Int?, offsetPerKey: Int?, order: String) throws(QueryArgumentError) -> Window? {
-        var columns: [String] = []
-        if let partitionBy, !partitionBy.isNull {
-            guard case .array(let names) = partitionBy else { throw QueryArgumentError(message: "partitionBy takes a list of field names") }
-            for name in names {
-                guard case .string(let name) = name, model.field(name) != nil else {
-                    let valid = model.fields.map(\.name).joined(separator: ", ")
-                    throw QueryArgumentError(message: "partitionBy: \(model.typeName) has no field \(name.stringValue ?? "\(name)") (fields: \(valid))")
-                }
-                if !columns.contains(column(name)) { columns.append(column(name)) }
+    /// The fields of `partitionBy` (each once), checked against the model; empty for none.
+    func partitionFields(_ partitionBy: JSON?) throws(QueryArgumentError) -> [ModelField] {
+        guard let partitionBy, !partitionBy.isNull else { return [] }
+        guard case .array(let names) = partitionBy else { throw QueryArgumentError(message: "partitionBy takes a list of field names") }
+        var fields: [ModelField] = []
+        for name in names {
+            guard case .string(let text) = name, let field = model.field(text) else {
+                let valid = model.fields.map(\.name).joined(separator: ", ")
+                throw QueryArgumentError(message: "partitionBy: \(model.typeName) has no field \(name.stringValue ?? "\(name)") (fields: \(valid))")
             }
+            if !fields.contains(where: { $0.name == field.name }) { fields.append(field) }
         }
-        guard limitPerKey != nil || offsetPerKey != nil else { return nil }
-        let partition = columns.isEmpty ? "" : "PARTITION BY \(columns.joined(separator: ", ")) "
-        let offset = offsetPerKey ?? 0
-        let (upper, overflow) = offset.addingReportingOverflow(limitPerKey ?? Int.max)
-        return Window(
-            rowNumber: "row_number() OVER (\(partition)ORDER BY \(order))",
-            bounds: [offset.databaseValue, (overflow ? Int.max : upper).databaseValue])
+        return fields
     }
 }
