@@ -154,7 +154,8 @@ struct GraphQLEndpointPathTests {
                 parser.timeZone = TimeZone(identifier: "GMT")
                 parser.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
                 let parsed = try #require(parser.date(from: date), "Date: \(date)")
-                #expect(abs(parsed.timeIntervalSinceNow) < 5, "Date: \(date)")
+                // The current time (a loaded machine can take seconds to answer), not a stale or made-up one.
+                #expect(abs(parsed.timeIntervalSinceNow) < 60, "Date: \(date)")
             }
             #expect(try await TestHTTP.request(base + "/health").status == 200)
             #expect(try await TestHTTP.request(base + "/nope").status == 404)

@@ -119,6 +119,8 @@ struct HotReloadTests {
         private let value = Atomic<Bool>(false)
         var isSet: Bool { value.load(ordering: .relaxed) }
         func set() { value.store(true, ordering: .relaxed) }
+        /// Requests the loops have had answered so far.
+        let answered = Atomic<Int>(0)
     }
 
     /// What one client loop saw.
@@ -173,12 +175,19 @@ struct HotReloadTests {
                             } catch {
                                 record.failures.append("\(probe.query): \(error)")
                             }
+                            stop.answered.add(1, ordering: .relaxed)
                             try? await Task.sleep(for: .milliseconds(10))
                         }
                         return record
                     }
                 }
+                // Every loop asks every probe of the first version before the first reload
+                // (a loaded machine can take longer than a second for that).
+                let firstRound = ContinuousClock.now + .seconds(30)
                 try await Task.sleep(for: .seconds(1))
+                while stop.answered.load(ordering: .relaxed) < loops.count * (probes.count + 1), ContinuousClock.now < firstRound {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 try Self.config(relationships: [Self.bookAuthor()]).write(toFile: path, atomically: true, encoding: .utf8)
                 let second = try await Self.waitForVersion(2, stack)
                 try await Task.sleep(for: .seconds(1))
